@@ -1,0 +1,125 @@
+"""Demo accounts and field leads for a newcomer's first look (seed_demo)."""
+
+import random
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from programs.models import Agency, FieldLead
+from programs.services import agencies_load_standard, field_lead_create
+from wilayah.models import City, District
+from wilayah.services import wilayah_import, wilayah_read_csv
+
+from .models import Role
+from .services import staff_save
+
+User = get_user_model()
+
+DEMO_CITY = "31.73"  # Jakarta Barat, where the news report came from
+# username, role, scope, full name
+DEMO_ACCOUNTS = [
+    ("admin", Role.ADMIN, "", "Admin Kota"),
+    ("sekkota", Role.PIMPINAN, DEMO_CITY, "Sekretaris Kota Jakarta Barat"),
+    ("kelurahan.joglo", Role.KELURAHAN, "31.73.08.1005", "Petugas Kelurahan Joglo"),
+    ("kelurahan.kapuk", Role.KELURAHAN, "31.73.01.1005", "Petugas Kelurahan Kapuk"),
+    ("kecamatan.kembangan", Role.KECAMATAN, "31.73.08", "Meja PKT Kembangan"),
+    ("sudin.ppkukm", Role.SUDIN, f"{DEMO_CITY}:PPKUKM", "Petugas Sudin PPKUKM"),
+    ("sudin.parekraf", Role.SUDIN, f"{DEMO_CITY}:Parekraf", "Petugas Sudin Parekraf"),
+]
+# The city's complaint: Parekraf has no field lead in any kecamatan.
+AGENCIES_WITHOUT_LEADS = {"Parekraf"}
+
+FIRST_NAMES = [
+    "Agus",
+    "Budi",
+    "Dewi",
+    "Eko",
+    "Fitri",
+    "Hendra",
+    "Indah",
+    "Joko",
+    "Kartika",
+    "Lestari",
+    "Muhammad",
+    "Nur",
+    "Putri",
+    "Rahmat",
+    "Siti",
+    "Taufik",
+    "Wahyu",
+    "Yuni",
+]
+LAST_NAMES = [
+    "Saputra",
+    "Wijaya",
+    "Hidayat",
+    "Lestari",
+    "Santoso",
+    "Pratama",
+    "Kurniawan",
+    "Rahmawati",
+    "Setiawan",
+    "Nugroho",
+    "Susanti",
+    "Permana",
+    "Siregar",
+    "Simanjuntak",
+]
+
+
+def demo_name(rng: random.Random) -> str:
+    return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+
+
+def demo_phone(rng: random.Random) -> str:
+    return f"08{rng.choice('1258')}{rng.randrange(10**8, 10**9)}"
+
+
+@transaction.atomic
+def demo_places_and_agencies() -> list[str]:
+    """Load places and the standard Sudin if the database has none yet."""
+    lines = []
+    if not City.objects.exists():
+        lines.append(wilayah_import(rows=wilayah_read_csv()).summary())
+    lines.append(agencies_load_standard().summary())
+    return lines
+
+
+@transaction.atomic
+def demo_accounts(*, password: str) -> list[tuple[str, str, bool]]:
+    """Create the demo accounts that do not exist yet; existing ones are left untouched."""
+    result = []
+    for username, role, scope, full_name in DEMO_ACCOUNTS:
+        user = User.objects.filter(username=username).first()
+        created = user is None
+        if created:
+            user, _created = staff_save(
+                username=username,
+                role=role,
+                scope=scope,
+                password=password,
+                full_name=full_name,
+            )
+        result.append((username, Role(role).label, created))
+    return result
+
+
+@transaction.atomic
+def demo_field_leads(*, seed: int) -> int:
+    """Field leads for every Jakarta Barat Sudin in every kecamatan, except Parekraf."""
+    rng = random.Random(seed)
+    created = 0
+    districts = list(District.objects.filter(city__code=DEMO_CITY))
+    for agency in Agency.objects.filter(city__code=DEMO_CITY).order_by("short_name"):
+        if agency.short_name in AGENCIES_WITHOUT_LEADS or agency.field_leads.exists():
+            continue
+        for district in districts:
+            field_lead_create(
+                agency=agency,
+                district=district,
+                name=demo_name(rng),
+                phone=demo_phone(rng),
+                title=rng.choice(FieldLead.Title.values),
+            )
+            created += 1
+    return created

@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.demo import (
+    demo_accounts,
+    demo_field_leads,
+    demo_places_and_agencies,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill a demo database: places, Suku Dinas, demo accounts (password DEMO_PASSWORD) "
+        "and Jakarta Barat field leads. Refuses to run unless DEBUG is on. Running it again "
+        "changes nothing and keeps what users entered."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2022, help="random seed")
+
+    def handle(self, *args, seed, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo menolak berjalan karena DEBUG mati: data dan akun demo tidak "
+                "boleh masuk ke basis data produksi. Set DEBUG=1 untuk lingkungan demo."
+            )
+        for line in demo_places_and_agencies():
+            self.stdout.write(line)
+        leads = demo_field_leads(seed=seed)
+        self.stdout.write(f"Kasatlak/Kasatpel demo: baru {leads}")
+        accounts = demo_accounts(password=settings.DEMO_PASSWORD)
+        self.stdout.write("Akun demo (kata sandi: DEMO_PASSWORD, bawaan 'jakpreneur'):")
+        for username, role, created in accounts:
+            note = "" if created else "  (sudah ada, tidak diubah)"
+            self.stdout.write(f"  {username:<22} {role}{note}")

@@ -1,0 +1,107 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from accounts.demo import DEMO_ACCOUNTS
+from accounts.models import Role
+from programs.models import FieldLead
+
+User = get_user_model()
+
+
+def seed(**kwargs) -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out, **kwargs)
+    return out.getvalue()
+
+
+def test_refuses_when_debug_is_off(places, settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG mati"):
+        seed()
+
+    assert not User.objects.exists()
+
+
+def test_creates_demo_accounts_with_their_roles(places, settings):
+    settings.DEBUG = True
+    settings.DEMO_PASSWORD = "demo-sandi-123"
+
+    out = seed()
+
+    for username, _role, _scope, _name in DEMO_ACCOUNTS:
+        assert username in out
+        assert User.objects.get(username=username).check_password("demo-sandi-123")
+    assert User.objects.get(username="admin").is_superuser
+    assert User.objects.get(username="sekkota").staff.city.code == "31.73"
+    assert User.objects.get(username="kelurahan.joglo").staff.village.name == "Joglo"
+    assert (
+        User.objects.get(username="kelurahan.kapuk").staff.village.code
+        == "31.73.01.1005"
+    )
+    assert (
+        User.objects.get(username="kecamatan.kembangan").staff.district.code
+        == "31.73.08"
+    )
+    assert User.objects.get(username="sudin.parekraf").staff.role == Role.SUDIN
+
+
+def test_every_jakarta_barat_sudin_but_parekraf_has_a_lead_in_every_kecamatan(
+    places, settings
+):
+    settings.DEBUG = True
+
+    seed()
+
+    leads = FieldLead.objects.filter(agency__city__code="31.73", active=True)
+    assert not leads.filter(agency__short_name="Parekraf").exists()
+    for short_name in ["Nakertransgi", "KPKP", "PPKUKM", "Sosial", "PPAPP"]:
+        assert leads.filter(agency__short_name=short_name).count() == 8
+    assert all(lead.phone.startswith("08") for lead in leads)
+
+
+def test_running_again_changes_nothing_and_keeps_user_changes(places, settings):
+    settings.DEBUG = True
+    seed()
+    joglo = User.objects.get(username="kelurahan.joglo")
+    joglo.set_password("sandi-baru-pilihan-sendiri")
+    joglo.save()
+    lead = FieldLead.objects.filter(agency__short_name="KPKP").first()
+    lead.name = "Nama Diubah Admin"
+    lead.save()
+    counts = (User.objects.count(), FieldLead.objects.count())
+
+    out = seed()
+
+    assert "sudah ada, tidak diubah" in out
+    assert (User.objects.count(), FieldLead.objects.count()) == counts
+    assert User.objects.get(username="kelurahan.joglo").check_password(
+        "sandi-baru-pilihan-sendiri"
+    )
+    lead.refresh_from_db()
+    assert lead.name == "Nama Diubah Admin"
+
+
+def test_same_seed_gives_the_same_field_leads(places, settings):
+    settings.DEBUG = True
+    seed(seed=7)
+    first = list(
+        FieldLead.objects.order_by("agency__short_name", "district__code").values_list(
+            "name", "phone"
+        )
+    )
+    FieldLead.objects.all().delete()
+
+    seed(seed=7)
+
+    assert (
+        list(
+            FieldLead.objects.order_by(
+                "agency__short_name", "district__code"
+            ).values_list("name", "phone")
+        )
+        == first
+    )
