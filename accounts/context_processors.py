@@ -6,6 +6,9 @@ from .access import Role, role_of
 # Menu entries: (label, url name, roles that see it). Admins see everything.
 MENU = [
     (_("Beranda"), "accounts:home", None),
+    (_("Warga"), "participants:list", {Role.KELURAHAN, Role.KECAMATAN, Role.PIMPINAN}),
+    (_("Daftarkan warga"), "participants:create", {Role.KELURAHAN, Role.KECAMATAN}),
+    (_("Cari NIK"), "participants:lookup", {Role.SUDIN}),
 ]
 
 

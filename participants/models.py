@@ -1,1 +1,329 @@
-from django.db import models  # noqa: F401  (residents arrive with the registration issue)
+"""Residents (warga) in the Jakpreneur programme, the stages they reach, and who saw their data."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .identity import name_normalize, nik_mask
+
+SIXTEEN_DIGITS = r"^[0-9]{16}$"
+
+
+class Gender(models.TextChoices):
+    MALE = "L", _("Laki-laki")
+    FEMALE = "P", _("Perempuan")
+
+
+class Education(models.TextChoices):
+    NONE = "none", _("Tidak/belum sekolah")
+    SD = "sd", _("SD/sederajat")
+    SMP = "smp", _("SMP/sederajat")
+    SMA = "sma", _("SMA/SMK/sederajat")
+    DIPLOMA = "diploma", _("Diploma (D1–D3)")
+    S1 = "s1", _("S1/D4")
+    S2 = "s2", _("S2/S3")
+
+
+class Sector(models.TextChoices):
+    """Business sectors; training categories use the same list."""
+
+    MAKANAN = "makanan", _("Makanan")
+    MINUMAN = "minuman", _("Minuman")
+    JASA = "jasa", _("Jasa")
+    KERAJINAN = "kerajinan", _("Kerajinan")
+    FASHION = "fashion", _("Fashion")
+    LAINNYA = "lainnya", _("Lainnya")
+
+
+class Stage(models.TextChoices):
+    """The seven PAS stages of PKT, stored by name (offices number them differently)."""
+
+    PENDAFTARAN = "pendaftaran", _("Pendaftaran")
+    PELATIHAN = "pelatihan", _("Pelatihan")
+    PENDAMPINGAN = "pendampingan", _("Pendampingan")
+    PERIZINAN = "perizinan", _("Perizinan")
+    PEMASARAN = "pemasaran", _("Pemasaran")
+    PELAPORAN_KEUANGAN = "pelaporan_keuangan", _("Pelaporan keuangan")
+    PERMODALAN = "permodalan", _("Permodalan")
+
+
+# Pendaftaran is the registration date; Pelatihan comes from enrolments.
+RECORDED_STAGES = [
+    Stage.PENDAMPINGAN,
+    Stage.PERIZINAN,
+    Stage.PEMASARAN,
+    Stage.PELAPORAN_KEUANGAN,
+    Stage.PERMODALAN,
+]
+
+TARGET_GROUPS = {
+    "is_job_seeker": _("Pencari kerja"),
+    "is_low_income": _("Keluarga prasejahtera"),
+    "has_disability": _("Penyandang disabilitas"),
+    "has_business": _("Sudah punya usaha"),
+}
+
+
+class Resident(models.Model):
+    """One person, identified by NIK, whatever trainings they attend."""
+
+    nik = models.CharField(_("NIK"), max_length=16, unique=True)
+    kk_number = models.CharField(_("nomor KK"), max_length=16, blank=True)
+    full_name = models.CharField(_("nama lengkap"), max_length=150)
+    name_key = models.CharField(max_length=150, editable=False, db_index=True)
+    gender = models.CharField(_("jenis kelamin"), max_length=1, choices=Gender)
+    birth_place = models.CharField(_("tempat lahir"), max_length=100)
+    birth_date = models.DateField(_("tanggal lahir"))
+    phone = models.CharField(_("nomor HP/telepon"), max_length=16)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.CharField(_("alamat"), max_length=255)
+    rt = models.CharField(_("RT"), max_length=3)
+    rw = models.CharField(_("RW"), max_length=3)
+    village = models.ForeignKey(
+        "wilayah.Village",
+        models.PROTECT,
+        related_name="residents",
+        verbose_name=_("kelurahan domisili"),
+    )
+    education = models.CharField(
+        _("pendidikan terakhir"), max_length=10, choices=Education
+    )
+    is_job_seeker = models.BooleanField(TARGET_GROUPS["is_job_seeker"], default=False)
+    is_low_income = models.BooleanField(TARGET_GROUPS["is_low_income"], default=False)
+    has_disability = models.BooleanField(TARGET_GROUPS["has_disability"], default=False)
+    has_business = models.BooleanField(TARGET_GROUPS["has_business"], default=False)
+    business_name = models.CharField(_("nama usaha"), max_length=150, blank=True)
+    business_sector = models.CharField(
+        _("bidang usaha"), max_length=10, choices=Sector, blank=True
+    )
+    business_started_year = models.PositiveSmallIntegerField(
+        _("tahun mulai usaha"), null=True, blank=True
+    )
+    registered_on = models.DateField(
+        _("tanggal pendaftaran"), default=timezone.localdate
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("didaftarkan oleh"),
+    )
+    is_void = models.BooleanField(_("dibatalkan"), default=False)
+    void_reason = models.CharField(_("alasan pembatalan"), max_length=255, blank=True)
+    voided_at = models.DateTimeField(_("dibatalkan pada"), null=True, blank=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["name_key", "updated_at"])
+
+    class Meta:
+        verbose_name = _("warga")
+        verbose_name_plural = _("warga")
+        ordering = ["-registered_on", "-id"]
+        indexes = [
+            models.Index(
+                fields=["village", "-registered_on", "-id"], name="resident_village_reg"
+            ),
+            models.Index(fields=["-registered_on", "-id"], name="resident_reg"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(nik__regex=SIXTEEN_DIGITS),
+                name="participants_resident_nik_16_digits",
+                violation_error_message=_("NIK harus 16 digit angka."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kk_number="") | Q(kk_number__regex=SIXTEEN_DIGITS),
+                name="participants_resident_kk_16_digits",
+                violation_error_message=_("Nomor KK harus 16 digit angka."),
+            ),
+            models.CheckConstraint(
+                condition=Q(rt__regex=r"^[0-9]{1,3}$") & Q(rw__regex=r"^[0-9]{1,3}$"),
+                name="participants_resident_rt_rw_digits",
+                violation_error_message=_(
+                    "RT dan RW berupa angka, paling banyak 3 digit."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(is_void=False) | ~Q(void_reason=""),
+                name="participants_resident_void_has_reason",
+                violation_error_message=_(
+                    "Pembatalan pendaftaran wajib diberi alasan."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(registered_on__gte=models.F("birth_date")),
+                name="participants_resident_registered_after_birth",
+                violation_error_message=_(
+                    "Tanggal pendaftaran tidak boleh sebelum tanggal lahir."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(business_started_year__isnull=True)
+                | Q(business_started_year__gte=1945, business_started_year__lte=2100),
+                name="participants_resident_business_year_sane",
+                violation_error_message=_("Tahun mulai usaha tidak masuk akal."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({nik_mask(self.nik)})"
+
+    def save(self, *args, **kwargs):
+        self.name_key = name_normalize(self.full_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "full_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("participants:detail", args=[self.pk])
+
+    @property
+    def target_groups(self) -> list[str]:
+        return [
+            str(label) for field, label in TARGET_GROUPS.items() if getattr(self, field)
+        ]
+
+
+class LicenceType(models.TextChoices):
+    NIB = "nib", _("NIB")
+    PIRT = "pirt", _("P-IRT")
+    HALAL = "halal", _("Sertifikat halal")
+    HAKI = "haki", _("HAKI")
+
+
+class StageRecord(models.Model):
+    """Evidence that a resident reached a stage (Pendampingan … Permodalan) on a date."""
+
+    resident = models.ForeignKey(
+        Resident, models.PROTECT, related_name="stage_records", verbose_name=_("warga")
+    )
+    stage = models.CharField(_("tahap"), max_length=20, choices=Stage)
+    reached_on = models.DateField(_("tanggal"))
+    mentor = models.CharField(_("pendamping"), max_length=120, blank=True)
+    licence_type = models.CharField(
+        _("jenis izin"), max_length=10, choices=LicenceType, blank=True
+    )
+    licence_number = models.CharField(_("nomor izin"), max_length=60, blank=True)
+    channel = models.CharField(_("acara/kanal pemasaran"), max_length=150, blank=True)
+    lender = models.CharField(
+        _("bank/lembaga pemberi modal"), max_length=120, blank=True
+    )
+    amount = models.DecimalField(
+        _("jumlah (Rp)"), max_digits=14, decimal_places=0, null=True, blank=True
+    )
+    note = models.CharField(_("catatan"), max_length=255, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dicatat oleh"),
+    )
+    created_at = models.DateTimeField(_("dicatat"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("catatan tahap")
+        verbose_name_plural = _("catatan tahap")
+        ordering = ["reached_on", "id"]
+        indexes = [
+            models.Index(
+                fields=["resident", "stage", "reached_on"], name="stage_resident"
+            ),
+            models.Index(fields=["stage", "reached_on"], name="stage_reached"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stage__in=RECORDED_STAGES),
+                name="participants_stagerecord_recorded_stage",
+                violation_error_message=_(
+                    "Pendaftaran dan Pelatihan tidak dicatat di sini: keduanya berasal "
+                    "dari tanggal pendaftaran dan dari kehadiran pelatihan."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage=Stage.PERIZINAN)
+                | (~Q(licence_type="") & ~Q(licence_number="")),
+                name="participants_stagerecord_licence_evidence",
+                violation_error_message=_("Perizinan perlu jenis dan nomor izin."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage=Stage.PEMASARAN) | ~Q(channel=""),
+                name="participants_stagerecord_marketing_evidence",
+                violation_error_message=_("Pemasaran perlu nama acara atau kanal."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage=Stage.PERMODALAN)
+                | (~Q(lender="") & Q(amount__gt=0)),
+                name="participants_stagerecord_credit_evidence",
+                violation_error_message=_(
+                    "Permodalan perlu pemberi modal dan jumlahnya."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} {self.reached_on:%d/%m/%Y}"
+
+    @property
+    def evidence(self) -> str:
+        """The stage's proof in one line: licence, event, lender and amount, or mentor."""
+        parts = {
+            Stage.PENDAMPINGAN: [self.mentor],
+            Stage.PERIZINAN: [self.get_licence_type_display(), self.licence_number],
+            Stage.PEMASARAN: [self.channel],
+            Stage.PERMODALAN: [
+                self.lender,
+                f"Rp{self.amount:,.0f}".replace(",", ".") if self.amount else "",
+            ],
+        }.get(self.stage, [])
+        return " · ".join(part for part in parts if part)
+
+
+class AccessLog(models.Model):
+    """Every view of an unmasked NIK and every export that contains one (UU PDP)."""
+
+    class Action(models.TextChoices):
+        REVEAL_NIK = "reveal_nik", _("Melihat NIK lengkap")
+        EXPORT_LIST = "export_list", _("Ekspor daftar warga dengan NIK")
+        EXPORT_SUBJECT = "export_subject", _("Ekspor data pribadi untuk warga")
+
+    at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("pengguna"),
+    )
+    username = models.CharField(_("nama pengguna"), max_length=150)
+    action = models.CharField(_("tindakan"), max_length=20, choices=Action)
+    resident = models.ForeignKey(
+        Resident,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="access_logs",
+        verbose_name=_("warga"),
+    )
+    reason = models.CharField(_("alasan"), max_length=255, blank=True)
+    detail = models.CharField(_("rincian"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("log akses data pribadi")
+        verbose_name_plural = _("log akses data pribadi")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["resident", "-at"], name="accesslog_resident")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()}"

@@ -1,0 +1,469 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row, Submit
+from django import forms
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from reports.semesters import Semester
+from wilayah.models import District
+
+from .identity import (
+    NikError,
+    PhoneError,
+    kk_clean_and_check,
+    name_normalize,
+    nik_clean,
+    nik_parse,
+    phone_display,
+    phone_normalize,
+)
+from .models import RECORDED_STAGES, TARGET_GROUPS, Gender, Resident, Stage, StageRecord
+from .selectors import nik_region_name, residents_visible_to, villages_for_registration
+from .services import duplicate_nik_message
+
+DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+# Fields whose change asks for the NIK / duplicate warnings again.
+WARNING_FIELDS = {"nik", "full_name", "birth_date", "gender", "village"}
+
+
+class VillageChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, village):
+        return f"{village.name} ({village.code})"
+
+
+class ResidentForm(forms.ModelForm):
+    district = forms.ModelChoiceField(
+        label=_("Kecamatan"),
+        queryset=District.objects.none(),
+        required=False,
+        help_text=_("Pilih kecamatan untuk menyaring daftar kelurahan."),
+    )
+    village = VillageChoiceField(label=_("Kelurahan domisili"), queryset=None)
+    confirm_warnings = forms.BooleanField(
+        label=_("Saya sudah memeriksa peringatan di atas dan data ini benar."),
+        required=False,
+    )
+
+    class Meta:
+        model = Resident
+        fields = [
+            "nik",
+            "kk_number",
+            "full_name",
+            "gender",
+            "birth_place",
+            "birth_date",
+            "phone",
+            "email",
+            "address",
+            "rt",
+            "rw",
+            "village",
+            "education",
+            "is_job_seeker",
+            "is_low_income",
+            "has_disability",
+            "has_business",
+            "business_name",
+            "business_sector",
+            "business_started_year",
+            "registered_on",
+        ]
+        widgets = {
+            "birth_date": DATE_WIDGET,
+            "registered_on": DATE_WIDGET,
+            "gender": forms.RadioSelect,
+        }
+        help_texts = {
+            "nik": _("16 digit, sesuai KTP/KK."),
+            "phone": _("Contoh: 0812-3456-7890 atau +62 812 3456 7890."),
+            "registered_on": _(
+                "Hari ini, atau tanggal formulir kertas. Tidak boleh di masa depan."
+            ),
+        }
+
+    def __init__(self, *args, user, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.today = today or timezone.localdate()
+        self.warnings: list[str] = []
+        self.duplicate_of: Resident | None = None
+        self.nik_info = None
+        villages = villages_for_registration(user=user)
+        self.fields["village"].queryset = villages
+        self.fields["district"].queryset = District.objects.filter(
+            pk__in=villages.values("district")
+        ).order_by("code")
+        if self.instance.pk:
+            self.fields["district"].initial = self.instance.village.district_id
+            self.fields["phone"].initial = phone_display(self.instance.phone)
+            self.initial["phone"] = phone_display(self.instance.phone)
+        if villages.count() == 1:
+            only = villages.get()
+            self.fields["village"].initial = only.pk
+            self.fields["village"].disabled = True
+            self.fields["district"].initial = only.district_id
+            self.fields["district"].disabled = True
+        self.fields["registered_on"].initial = self.today
+        self.fields["gender"].choices = Gender.choices
+        self._set_widgets()
+        self.helper = self._helper()
+
+    def _set_widgets(self):
+        nik = self.fields["nik"].widget.attrs
+        nik.update(
+            inputmode="numeric",
+            autocomplete="off",
+            maxlength="20",
+            **{
+                "hx-post": reverse_lazy("participants:nik_info"),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#nik-info",
+                "hx-include": "this",
+            },
+        )
+        self.fields["kk_number"].widget.attrs.update(
+            inputmode="numeric", autocomplete="off"
+        )
+        self.fields["phone"].widget.attrs.update(inputmode="tel", autocomplete="tel")
+        self.fields["rt"].widget.attrs.update(inputmode="numeric", placeholder="001")
+        self.fields["rw"].widget.attrs.update(inputmode="numeric", placeholder="001")
+        self.fields["district"].widget.attrs.update(
+            **{
+                "hx-get": reverse_lazy("participants:village_options"),
+                "hx-target": "#id_village",
+                "hx-trigger": "change",
+            }
+        )
+        self.fields["business_started_year"].widget.attrs.update(
+            min=1945, max=self.today.year
+        )
+
+    def _helper(self) -> FormHelper:
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.layout = Layout(
+            Fieldset(
+                _("Identitas"),
+                "nik",
+                HTML('<div id="nik-info" class="mb-3" aria-live="polite"></div>'),
+                "kk_number",
+                "full_name",
+                "gender",
+                Row(
+                    Column("birth_place", css_class="col-md-6"),
+                    Column("birth_date", css_class="col-md-6"),
+                ),
+            ),
+            Fieldset(
+                _("Kontak dan domisili"),
+                Row(
+                    Column("phone", css_class="col-md-6"),
+                    Column("email", css_class="col-md-6"),
+                ),
+                "address",
+                Row(Column("rt", css_class="col-6"), Column("rw", css_class="col-6")),
+                Row(
+                    Column("district", css_class="col-md-6"),
+                    Column("village", css_class="col-md-6"),
+                ),
+            ),
+            Fieldset(
+                _("Pendidikan dan kelompok sasaran"),
+                "education",
+                *TARGET_GROUPS,
+            ),
+            Fieldset(
+                _("Usaha (jika sudah punya)"),
+                "business_name",
+                Row(
+                    Column("business_sector", css_class="col-md-6"),
+                    Column("business_started_year", css_class="col-md-6"),
+                ),
+            ),
+            Fieldset(_("Pendaftaran"), "registered_on"),
+            Div("confirm_warnings", css_class="confirm-warnings"),
+            Submit(
+                "submit", _("Simpan"), css_class="btn-primary btn-lg w-100 w-md-auto"
+            ),
+        )
+        return helper
+
+    # Field checks: format errors are errors, on their field.
+    def clean_nik(self):
+        value = nik_clean(self.cleaned_data["nik"])
+        try:
+            self.nik_info = nik_parse(value, today=self.today)
+        except NikError as error:
+            raise forms.ValidationError(str(error), code=error.code) from error
+        existing = (
+            Resident.objects.select_related("village__district")
+            .filter(nik=value)
+            .exclude(pk=self.instance.pk)
+            .first()
+        )
+        if existing:
+            if residents_visible_to(user=self.user).filter(pk=existing.pk).exists():
+                self.duplicate_of = existing
+            raise forms.ValidationError(
+                duplicate_nik_message(existing=existing), code="duplicate"
+            )
+        return value
+
+    def clean_kk_number(self):
+        value = self.cleaned_data["kk_number"]
+        if not value.strip():
+            return ""
+        try:
+            return kk_clean_and_check(value)
+        except NikError as error:
+            raise forms.ValidationError(str(error), code=error.code) from error
+
+    def clean_phone(self):
+        try:
+            return phone_normalize(self.cleaned_data["phone"])
+        except PhoneError as error:
+            raise forms.ValidationError(str(error)) from error
+
+    def clean_full_name(self):
+        value = " ".join(self.cleaned_data["full_name"].split())
+        if not name_normalize(value):
+            raise forms.ValidationError(_("Nama lengkap harus berisi huruf."))
+        return value
+
+    def clean_birth_date(self):
+        value = self.cleaned_data["birth_date"]
+        if value > self.today:
+            raise forms.ValidationError(_("Tanggal lahir tidak boleh di masa depan."))
+        if value.year < self.today.year - 120:
+            raise forms.ValidationError(_("Tanggal lahir terlalu jauh di masa lalu."))
+        return value
+
+    def clean_registered_on(self):
+        value = self.cleaned_data["registered_on"]
+        if value > self.today:
+            raise forms.ValidationError(
+                _("Tanggal pendaftaran tidak boleh di masa depan.")
+            )
+        return value
+
+    def _clean_rt_rw(self, name):
+        value = self.cleaned_data[name].strip()
+        if not value.isdigit() or len(value) > 3 or int(value) == 0:
+            raise forms.ValidationError(_("Isi dengan angka 1–999, misalnya 005."))
+        return value.zfill(3)
+
+    def clean_rt(self):
+        return self._clean_rt_rw("rt")
+
+    def clean_rw(self):
+        return self._clean_rt_rw("rw")
+
+    def clean_business_started_year(self):
+        value = self.cleaned_data["business_started_year"]
+        if value is not None and not 1945 <= value <= self.today.year:
+            raise forms.ValidationError(
+                _("Tahun mulai usaha antara 1945 dan %(year)d.")
+                % {"year": self.today.year}
+            )
+        return value
+
+    def clean(self):
+        data = super().clean()
+        village = data.get("village")
+        district = data.get("district")
+        if village and district and village.district_id != district.pk:
+            self.add_error(
+                "village", _("Kelurahan ini tidak berada di kecamatan yang dipilih.")
+            )
+        if data.get("has_business"):
+            for name in ("business_name", "business_sector"):
+                if not data.get(name):
+                    self.add_error(name, _("Wajib diisi bila warga sudah punya usaha."))
+        birth_date, registered_on = data.get("birth_date"), data.get("registered_on")
+        if birth_date and registered_on and registered_on < birth_date:
+            self.add_error(
+                "registered_on",
+                _("Tanggal pendaftaran tidak boleh sebelum tanggal lahir."),
+            )
+        if not self.errors and (
+            not self.instance.pk or WARNING_FIELDS & set(self.changed_data)
+        ):
+            self.warnings = self._warnings(data)
+            if self.warnings and not data.get("confirm_warnings"):
+                self.add_error(
+                    "confirm_warnings",
+                    _(
+                        "Periksa peringatan di atas, lalu centang kotak ini untuk menyimpan."
+                    ),
+                )
+        return data
+
+    def _warnings(self, data) -> list[str]:
+        """Disagreements that may be right (people move; NIKs are not re-issued)."""
+        info, village = self.nik_info, data["village"]
+        warnings = []
+        if info.district_code != village.district.code:
+            warnings.append(
+                _(
+                    "NIK diterbitkan di %(issued)s, sedangkan domisili yang dipilih di Kecamatan "
+                    "%(district)s. Tidak apa-apa bila warga sudah pindah."
+                )
+                % {
+                    "issued": nik_region_name(district_code=info.district_code),
+                    "district": village.district.name,
+                }
+            )
+        if info.birth_date != data["birth_date"]:
+            warnings.append(
+                _(
+                    "Tanggal lahir di NIK %(nik)s, berbeda dengan yang diisi %(entered)s."
+                )
+                % {
+                    "nik": info.birth_date.strftime("%d/%m/%Y"),
+                    "entered": data["birth_date"].strftime("%d/%m/%Y"),
+                }
+            )
+        if info.gender != data["gender"]:
+            warnings.append(
+                _("Menurut NIK, jenis kelamin %(nik)s, berbeda dengan yang dipilih.")
+                % {"nik": Gender(info.gender).label}
+            )
+        twins = (
+            Resident.objects.select_related("village")
+            .filter(
+                name_key=name_normalize(data["full_name"]),
+                birth_date=data["birth_date"],
+                is_void=False,
+                village__district__city_id=village.district.city_id,
+            )
+            .exclude(pk=self.instance.pk)
+        )
+        for twin in twins[:3]:
+            warnings.append(
+                _(
+                    "Mungkin ganda: warga lain dengan nama dan tanggal lahir yang sama sudah "
+                    "terdaftar di Kelurahan %(village)s dengan NIK lain."
+                )
+                % {"village": twin.village.name}
+            )
+        return warnings
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Alasan pembatalan"),
+        max_length=255,
+        help_text=_("Misalnya: pendaftaran ganda, data palsu, permintaan warga."),
+    )
+
+
+class RevealNikForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Alasan melihat NIK lengkap"),
+        max_length=255,
+        help_text=_("Dicatat di log akses data pribadi."),
+    )
+
+
+class StageRecordForm(forms.ModelForm):
+    class Meta:
+        model = StageRecord
+        fields = [
+            "stage",
+            "reached_on",
+            "mentor",
+            "licence_type",
+            "licence_number",
+            "channel",
+            "lender",
+            "amount",
+            "note",
+        ]
+        widgets = {"reached_on": DATE_WIDGET}
+
+    # Evidence each stage needs, so the message lands on the field to fill.
+    REQUIRED = {
+        Stage.PERIZINAN: ["licence_type", "licence_number"],
+        Stage.PEMASARAN: ["channel"],
+        Stage.PERMODALAN: ["lender", "amount"],
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = [(s.value, s.label) for s in RECORDED_STAGES]
+        self.fields["reached_on"].initial = timezone.localdate()
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Row(
+                Column("stage", css_class="col-md-6"),
+                Column("reached_on", css_class="col-md-6"),
+            ),
+            "mentor",
+            Row(
+                Column("licence_type", css_class="col-md-6"),
+                Column("licence_number", css_class="col-md-6"),
+            ),
+            "channel",
+            Row(
+                Column("lender", css_class="col-md-6"),
+                Column("amount", css_class="col-md-6"),
+            ),
+            "note",
+            Submit("submit", _("Catat tahap"), css_class="btn-primary"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        for name in self.REQUIRED.get(data.get("stage"), []):
+            if not data.get(name):
+                self.add_error(name, _("Wajib diisi untuk tahap ini."))
+        if data.get("amount") is not None and data["amount"] <= 0:
+            self.add_error("amount", _("Jumlah harus lebih dari nol."))
+        return data
+
+
+def semester_choices(*, today=None):
+    current = Semester.current(today=today)
+    first = Semester(2020, 1)
+    return [("", _("Semua semester"))] + [
+        (str(s), str(s))
+        for s in reversed([first + n for n in range(current - first + 1)])
+    ]
+
+
+class ResidentFilterForm(forms.Form):
+    SORTS = {
+        "-registered_on": _("Pendaftaran terbaru"),
+        "registered_on": _("Pendaftaran terlama"),
+        "full_name": _("Nama A–Z"),
+    }
+    STATUS = {"active": _("Aktif"), "void": _("Dibatalkan"), "all": _("Semua")}
+
+    q = forms.CharField(label=_("Cari nama atau NIK"), required=False)
+    district = forms.ModelChoiceField(
+        label=_("Kecamatan"), queryset=None, required=False
+    )
+    village = forms.ModelChoiceField(
+        label=_("Kelurahan"), queryset=None, required=False
+    )
+    stage = forms.ChoiceField(label=_("Tahap dicapai"), required=False)
+    gender = forms.ChoiceField(label=_("Jenis kelamin"), required=False)
+    group = forms.ChoiceField(label=_("Kelompok sasaran"), required=False)
+    semester = forms.ChoiceField(label=_("Semester pendaftaran"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    sort = forms.ChoiceField(label=_("Urutan"), required=False)
+
+    def __init__(self, *args, districts, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts
+        self.fields["village"].queryset = villages
+        self.fields["stage"].choices = [("", _("Semua tahap"))] + [
+            (s.value, s.label) for s in [Stage.PENDAFTARAN, *RECORDED_STAGES]
+        ]
+        self.fields["gender"].choices = [("", _("Semua"))] + Gender.choices
+        self.fields["group"].choices = [("", _("Semua"))] + list(TARGET_GROUPS.items())
+        self.fields["semester"].choices = semester_choices()
+        self.fields["status"].choices = list(self.STATUS.items())
+        self.fields["sort"].choices = list(self.SORTS.items())

@@ -1,0 +1,187 @@
+"""Writes about residents, each in one transaction."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import AccessLog, Resident, StageRecord
+
+
+def duplicate_nik_message(*, existing: Resident) -> str:
+    village = existing.village
+    return _(
+        "NIK ini sudah terdaftar di Kelurahan %(village)s, Kecamatan %(district)s "
+        "(sejak %(date)s). Satu warga hanya didaftarkan sekali."
+    ) % {
+        "village": village.name,
+        "district": village.district.name,
+        "date": existing.registered_on.strftime("%d/%m/%Y"),
+    }
+
+
+def _save_resident(resident: Resident) -> None:
+    """Save; a NIK another clerk registered a moment ago becomes a message on the NIK field."""
+    try:
+        with transaction.atomic():
+            resident.save()
+    except IntegrityError as error:
+        existing = (
+            Resident.objects.select_related("village__district")
+            .filter(nik=resident.nik)
+            .exclude(pk=resident.pk)
+            .first()
+        )
+        if existing is None:
+            raise
+        raise ValidationError(
+            {"nik": duplicate_nik_message(existing=existing)}
+        ) from error
+
+
+def _check_registration_date(registered_on: date, *, today: date) -> None:
+    if registered_on > today:
+        raise ValidationError(
+            {"registered_on": _("Tanggal pendaftaran tidak boleh di masa depan.")}
+        )
+
+
+@transaction.atomic
+def resident_register(
+    *, registered_by, today: date | None = None, **fields
+) -> Resident:
+    """Register a resident in the programme (the Pendaftaran stage)."""
+    today = today or timezone.localdate()
+    resident = Resident(registered_by=registered_by, **fields)
+    _check_registration_date(resident.registered_on, today=today)
+    resident.full_clean(validate_unique=False)
+    resident._history_user = registered_by
+    _save_resident(resident)
+    return resident
+
+
+@transaction.atomic
+def resident_update(
+    *, resident: Resident, user, today: date | None = None, **fields
+) -> Resident:
+    """Correct a resident's record; the change is kept in its history."""
+    today = today or timezone.localdate()
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    for name, value in fields.items():
+        setattr(resident, name, value)
+    _check_registration_date(resident.registered_on, today=today)
+    first_stage = resident.stage_records.order_by("reached_on").first()
+    if first_stage and first_stage.reached_on < resident.registered_on:
+        raise ValidationError(
+            {
+                "registered_on": _(
+                    "Tanggal pendaftaran tidak boleh setelah tahap %(stage)s (%(date)s)."
+                )
+                % {
+                    "stage": first_stage.get_stage_display(),
+                    "date": first_stage.reached_on.strftime("%d/%m/%Y"),
+                }
+            }
+        )
+    resident.full_clean(validate_unique=False)
+    resident._history_user = user
+    _save_resident(resident)
+    return resident
+
+
+@transaction.atomic
+def resident_void(*, resident: Resident, user, reason: str) -> Resident:
+    """Void a registration (never deleted): the resident leaves every count."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Tuliskan alasan pembatalan.")})
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    if resident.is_void:
+        raise ValidationError(_("Pendaftaran warga ini sudah dibatalkan."))
+    resident.is_void = True
+    resident.void_reason = reason
+    resident.voided_at = timezone.now()
+    resident._history_user = user
+    resident.save(update_fields=["is_void", "void_reason", "voided_at", "updated_at"])
+    return resident
+
+
+@transaction.atomic
+def stage_record_create(
+    *,
+    resident: Resident,
+    user,
+    stage: str,
+    reached_on: date,
+    today: date | None = None,
+    **evidence,
+) -> StageRecord:
+    """Record that a resident reached a stage on a date, with its evidence."""
+    today = today or timezone.localdate()
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    if resident.is_void:
+        raise ValidationError(_("Pendaftaran warga ini sudah dibatalkan."))
+    if reached_on > today:
+        raise ValidationError(
+            {"reached_on": _("Tanggal tahap tidak boleh di masa depan.")}
+        )
+    if reached_on < resident.registered_on:
+        raise ValidationError(
+            {
+                "reached_on": _(
+                    "Tanggal tahap tidak boleh sebelum tanggal pendaftaran (%(date)s)."
+                )
+                % {"date": resident.registered_on.strftime("%d/%m/%Y")}
+            }
+        )
+    record = StageRecord(
+        resident=resident,
+        stage=stage,
+        reached_on=reached_on,
+        recorded_by=user,
+        **evidence,
+    )
+    record.full_clean()
+    record._history_user = user
+    record.save()
+    return record
+
+
+@transaction.atomic
+def stage_record_delete(*, record: StageRecord, user) -> None:
+    """Undo a stage recorded by mistake; its history keeps the trail."""
+    record._history_user = user
+    record.delete()
+
+
+def access_log_write(
+    *,
+    user,
+    action: str,
+    resident: Resident | None = None,
+    reason: str = "",
+    detail: str = "",
+) -> AccessLog:
+    """Record an access to personal data (call inside the transaction of the access)."""
+    return AccessLog.objects.create(
+        user=user,
+        username=user.get_username(),
+        action=action,
+        resident=resident,
+        reason=reason[:255],
+        detail=detail[:500],
+    )
+
+
+@transaction.atomic
+def nik_reveal(*, resident: Resident, user, reason: str) -> str:
+    """The full NIK, for a reason that is logged with who asked and when."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Tuliskan alasan melihat NIK lengkap.")})
+    access_log_write(
+        user=user, action=AccessLog.Action.REVEAL_NIK, resident=resident, reason=reason
+    )
+    return resident.nik

@@ -1,0 +1,386 @@
+import json
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from wilayah.models import Village
+
+from .access import (
+    may_list_residents,
+    may_look_up_by_nik,
+    may_register_residents,
+    may_reveal_nik,
+)
+from .exports import csv_response, xlsx_response
+from .forms import (
+    ResidentFilterForm,
+    ResidentForm,
+    RevealNikForm,
+    StageRecordForm,
+    VoidForm,
+)
+from .identity import nik_clean, nik_mask
+from .models import AccessLog, StageRecord
+from .selectors import (
+    count_capped,
+    districts_visible_to,
+    nik_describe,
+    resident_find_by_nik,
+    resident_timeline,
+    residents_editable_by,
+    residents_filtered,
+    residents_visible_to,
+    villages_for_registration,
+)
+from .services import (
+    access_log_write,
+    nik_reveal,
+    resident_register,
+    resident_update,
+    resident_void,
+    stage_record_create,
+    stage_record_delete,
+)
+from .subject import subject_data
+
+PER_PAGE = 25
+
+
+def _filter_form(request, data):
+    user = request.user
+    return ResidentFilterForm(
+        data,
+        districts=districts_visible_to(user=user),
+        villages=_villages_visible(user),
+    )
+
+
+def _villages_visible(user):
+    return Village.objects.filter(
+        district__in=districts_visible_to(user=user)
+    ).order_by("code")
+
+
+@sensitive_post_parameters("q")
+def resident_list(request):
+    if not may_list_residents(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        return _search(request)
+    form = _filter_form(request, request.GET)
+    params = form.cleaned_data if form.is_valid() else {}
+    residents = residents_filtered(user=request.user, params=params)
+    page = _page_number(request)
+    rows = list(
+        residents.prefetch_related("stage_records")[
+            (page - 1) * PER_PAGE : page * PER_PAGE + 1
+        ]
+    )
+    count, more = count_capped(residents)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "participants/list.html",
+        {
+            "form": form,
+            "residents": rows[:PER_PAGE],
+            "page": page,
+            "has_next": len(rows) > PER_PAGE,
+            "count": count,
+            "count_more": more,
+            "query": query.urlencode(),
+            "may_register": may_register_residents(request.user),
+        },
+    )
+
+
+def _search(request):
+    """The search form posts, so a NIK typed in it never lands in a URL or a server log."""
+    data = request.POST.copy()
+    data.pop("csrfmiddlewaretoken", None)
+    digits = nik_clean(data.get("q", ""))
+    if digits.isdigit() and len(digits) == 16:
+        found = residents_visible_to(user=request.user).filter(nik=digits).first()
+        if found:
+            return redirect(found)
+        messages.warning(request, _("Tidak ada warga dengan NIK itu di wilayah Anda."))
+        data.pop("q")
+    params = {key: value for key, value in data.items() if value}
+    return redirect(f"{reverse('participants:list')}?{urlencode(params)}")
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+def resident_export(request, fmt):
+    if not may_list_residents(request.user):
+        raise PermissionDenied
+    form = _filter_form(request, request.GET)
+    params = form.cleaned_data if form.is_valid() else {}
+    residents = residents_filtered(user=request.user, params=params)
+    unmasked = may_reveal_nik(request.user)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    filename = f"warga-{stamp}.{fmt}"
+    if unmasked:
+        access_log_write(
+            user=request.user,
+            action=AccessLog.Action.EXPORT_LIST,
+            detail=f"{fmt.upper()} {request.GET.urlencode()}"[:500],
+        )
+    if fmt == "csv":
+        return csv_response(residents, unmasked=unmasked, filename=filename)
+    return xlsx_response(residents, unmasked=unmasked, filename=filename)
+
+
+@sensitive_post_parameters("nik", "kk_number")
+def resident_create(request):
+    if not may_register_residents(request.user):
+        raise PermissionDenied
+    form = ResidentForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        fields = {
+            k: v
+            for k, v in form.cleaned_data.items()
+            if k not in {"district", "confirm_warnings"}
+        }
+        try:
+            resident = resident_register(registered_by=request.user, **fields)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s terdaftar di Jakpreneur.") % {"name": resident.full_name},
+            )
+            if "another" in request.POST:
+                return redirect("participants:create")
+            return redirect(resident)
+    return render(
+        request, "participants/form.html", {"form": form, "title": _("Daftarkan warga")}
+    )
+
+
+def _resident_for(request, pk, *, write=False):
+    """The resident, if this user may see it (404 otherwise); 403 when read-only."""
+    resident = get_object_or_404(residents_visible_to(user=request.user), pk=pk)
+    if write and not residents_editable_by(user=request.user).filter(pk=pk).exists():
+        raise PermissionDenied
+    return resident
+
+
+def resident_detail(
+    request,
+    pk,
+    *,
+    revealed_nik=None,
+    reveal_form=None,
+    stage_form=None,
+    void_form=None,
+    status=200,
+):
+    resident = _resident_for(request, pk)
+    editable = residents_editable_by(user=request.user).filter(pk=pk).exists()
+    context = {
+        "resident": resident,
+        "timeline": resident_timeline(resident=resident),
+        "history": _history(resident),
+        "editable": editable and not resident.is_void,
+        "may_reveal": may_reveal_nik(request.user),
+        "revealed_nik": revealed_nik,
+        "reveal_form": reveal_form or RevealNikForm(),
+        "stage_form": stage_form or StageRecordForm(),
+        "void_form": void_form or VoidForm(),
+        "access_logs": resident.access_logs.all()[:50]
+        if request.user.is_superuser
+        else None,
+    }
+    return render(request, "participants/detail.html", context, status=status)
+
+
+def _history(resident):
+    """Changes to the record, newest first, with NIK and KK masked."""
+    records = list(
+        resident.history.select_related("history_user").order_by("-history_date")[:50]
+    )
+    entries = []
+    for newer, older in zip(records, records[1:] + [None], strict=False):
+        changes = []
+        if older is not None:
+            for change in newer.diff_against(older).changes:
+                old, new = change.old, change.new
+                if change.field in {"nik", "kk_number"}:
+                    old, new = nik_mask(old), nik_mask(new)
+                label = resident._meta.get_field(change.field).verbose_name
+                changes.append((label, old, new))
+        entries.append({"record": newer, "changes": changes})
+    return entries
+
+
+@sensitive_post_parameters("nik", "kk_number")
+def resident_edit(request, pk):
+    resident = _resident_for(request, pk, write=True)
+    if resident.is_void:
+        messages.error(
+            request, _("Pendaftaran warga ini sudah dibatalkan dan tidak dapat diubah.")
+        )
+        return redirect(resident)
+    form = ResidentForm(request.POST or None, instance=resident, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        fields = {
+            k: v
+            for k, v in form.cleaned_data.items()
+            if k not in {"district", "confirm_warnings"}
+        }
+        try:
+            resident_update(resident=resident, user=request.user, **fields)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Data warga disimpan."))
+            return redirect(resident)
+    return render(
+        request,
+        "participants/form.html",
+        {"form": form, "resident": resident, "title": _("Ubah data warga")},
+    )
+
+
+@require_POST
+def resident_void_view(request, pk):
+    resident = _resident_for(request, pk, write=True)
+    form = VoidForm(request.POST)
+    if form.is_valid():
+        try:
+            resident_void(
+                resident=resident, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Pendaftaran dibatalkan. Warga ini tidak lagi dihitung.")
+            )
+            return redirect(resident)
+    return resident_detail(request, pk, void_form=form, status=400)
+
+
+@require_POST
+def stage_create(request, pk):
+    resident = _resident_for(request, pk, write=True)
+    form = StageRecordForm(request.POST)
+    if form.is_valid():
+        try:
+            stage_record_create(
+                resident=resident, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Tahap dicatat."))
+            return redirect(resident)
+    return resident_detail(request, pk, stage_form=form, status=400)
+
+
+@require_POST
+def stage_delete(request, pk, record_pk):
+    resident = _resident_for(request, pk, write=True)
+    record = get_object_or_404(StageRecord, pk=record_pk, resident=resident)
+    stage_record_delete(record=record, user=request.user)
+    messages.success(request, _("Catatan tahap dihapus."))
+    return redirect(resident)
+
+
+@require_POST
+def reveal_nik(request, pk):
+    resident = _resident_for(request, pk)
+    if not may_reveal_nik(request.user):
+        raise PermissionDenied
+    form = RevealNikForm(request.POST)
+    if form.is_valid():
+        nik = nik_reveal(
+            resident=resident, user=request.user, reason=form.cleaned_data["reason"]
+        )
+        return resident_detail(request, pk, revealed_nik=nik)
+    return resident_detail(request, pk, reveal_form=form, status=400)
+
+
+def subject_export(request, pk, fmt="html"):
+    """A resident's own data and its access trail, for them on request (UU PDP)."""
+    resident = _resident_for(request, pk)
+    if not may_reveal_nik(request.user):
+        raise PermissionDenied
+    with transaction.atomic():
+        access_log_write(
+            user=request.user,
+            action=AccessLog.Action.EXPORT_SUBJECT,
+            resident=resident,
+            detail=fmt.upper(),
+        )
+        data = subject_data(resident=resident)
+    if fmt == "json":
+        response = HttpResponse(
+            json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+            content_type="application/json; charset=utf-8",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="data-pribadi-{resident.pk}.json"'
+        )
+        return response
+    return render(
+        request, "participants/subject.html", {"resident": resident, "data": data}
+    )
+
+
+@sensitive_post_parameters("nik")
+def nik_lookup(request):
+    """Find one resident by exact NIK (Sudin staff, before enrolling them)."""
+    if not may_look_up_by_nik(request.user):
+        raise PermissionDenied
+    found = searched = None
+    if request.method == "POST":
+        searched = True
+        found = resident_find_by_nik(user=request.user, nik=request.POST.get("nik", ""))
+    return render(
+        request, "participants/lookup.html", {"found": found, "searched": searched}
+    )
+
+
+@require_POST
+@sensitive_post_parameters("nik")
+def nik_info(request):
+    """Live preview of what a NIK says, shown under the field while typing."""
+    if not may_register_residents(request.user):
+        raise PermissionDenied
+    value = nik_clean(request.POST.get("nik", ""))
+    info = region = None
+    if len(value) >= 16:
+        info, region = nik_describe(nik=value)
+    return render(
+        request,
+        "participants/_nik_info.html",
+        {"info": info, "region": region, "typed": len(value)},
+    )
+
+
+def village_options(request):
+    """<option>s of the kelurahan in a kecamatan, for the chained select."""
+    villages = villages_for_registration(user=request.user)
+    district = request.GET.get("district")
+    if district and district.isdigit():
+        villages = villages.filter(district_id=district)
+    return render(request, "participants/_village_options.html", {"villages": villages})
