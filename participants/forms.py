@@ -90,6 +90,7 @@ class ResidentForm(forms.ModelForm):
         self.warnings: list[str] = []
         self.duplicate_of: Resident | None = None
         self.nik_info = None
+        self.nik_region = None
         villages = villages_for_registration(user=user)
         self.fields["village"].queryset = villages
         self.fields["district"].queryset = District.objects.filter(
@@ -147,7 +148,11 @@ class ResidentForm(forms.ModelForm):
             Fieldset(
                 _("Identitas"),
                 "nik",
-                HTML('<div id="nik-info" class="mb-3" aria-live="polite"></div>'),
+                HTML(
+                    '<div id="nik-info" class="mb-3" aria-live="polite">'
+                    '{% include "participants/_nik_info.html" with info=form.nik_info '
+                    'region=form.nik_region %}</div>'
+                ),
                 "kk_number",
                 "full_name",
                 "gender",
@@ -197,6 +202,7 @@ class ResidentForm(forms.ModelForm):
             self.nik_info = nik_parse(value, today=self.today)
         except NikError as error:
             raise forms.ValidationError(str(error), code=error.code) from error
+        self.nik_region = nik_region_name(district_code=self.nik_info.district_code)
         existing = (
             Resident.objects.select_related("village__district")
             .filter(nik=value)

@@ -20,7 +20,7 @@ def test_kelurahan_staff_registers_a_resident_on_a_phone_and_finds_her(
 
     # The menu is folded on a phone.
     page.get_by_role("button", name="Buka menu").click()
-    page.get_by_role("link", name="Daftarkan warga").click()
+    page.locator("#nav-main").get_by_role("link", name="Daftarkan warga").click()
     page.get_by_label("NIK").fill(NIK)
     # The page tells what the NIK encodes while typing.
     page.locator("#nik-info").get_by_text("5 Agustus 1990").wait_for()
