@@ -27,7 +27,7 @@ run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_wilayah
 	$(PY) manage.py load_agencies
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --residents $(SEED_RESIDENTS)
 	@echo ""
 	@echo "Jakpreneur Tracker: http://127.0.0.1:$(PORT)/  (berhenti: Ctrl+C)"
 	@echo "Masuk sebagai salah satu akun demo di atas, kata sandi: $${DEMO_PASSWORD:-jakpreneur}"

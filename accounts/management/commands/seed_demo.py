@@ -6,19 +6,27 @@ from accounts.demo import (
     demo_field_leads,
     demo_places_and_agencies,
 )
+from participants.demo import demo_residents
 
 
 class Command(BaseCommand):
     help = (
         "Fill a demo database: places, Suku Dinas, demo accounts (password DEMO_PASSWORD) "
-        "and Jakarta Barat field leads. Refuses to run unless DEBUG is on. Running it again "
+        "and Jakarta Barat field leads, plus --residents N demo residents of Jakarta Barat "
+        "(only while it has none). Refuses to run unless DEBUG is on. Running it again "
         "changes nothing and keeps what users entered."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2022, help="random seed")
+        parser.add_argument(
+            "--residents",
+            type=int,
+            default=0,
+            help="demo residents to add to Jakarta Barat (nothing if it already has any)",
+        )
 
-    def handle(self, *args, seed, **options):
+    def handle(self, *args, seed, residents, **options):
         if not settings.DEBUG:
             raise CommandError(
                 "seed_demo menolak berjalan karena DEBUG mati: data dan akun demo tidak "
@@ -33,3 +41,5 @@ class Command(BaseCommand):
         for username, role, created in accounts:
             note = "" if created else "  (sudah ada, tidak diubah)"
             self.stdout.write(f"  {username:<22} {role}{note}")
+        if residents > 0:
+            self.stdout.write(demo_residents(count=residents, seed=seed).summary())

@@ -1,0 +1,106 @@
+"""Time the resident list, search and export on a big database (run after seed_residents.py).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jakpreneur_bench \
+        .venv/bin/python benchmarks/resident_list.py
+
+Prints median milliseconds of 10 warm requests and the SQL query count of each page.
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jakpreneur.settings")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from accounts.models import Role  # noqa: E402
+from accounts.services import staff_save  # noqa: E402
+from participants.models import Resident  # noqa: E402
+
+RUNS = 10
+
+
+def user(username: str, role: str, scope: str):
+    found, _created = staff_save(
+        username=username, role=role, scope=scope, password="bench-Password-123"
+    )
+    return found
+
+
+def measure(label: str, client: Client, method: str, url: str, data=None) -> None:
+    def call():
+        response = getattr(client, method)(url, data or {})
+        if getattr(response, "streaming", False):
+            for _chunk in response.streaming_content:
+                pass
+        return response
+
+    call()  # warm
+    with CaptureQueriesContext(connection) as queries:
+        response = call()
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - start) * 1000)
+    print(
+        f"{label:<44} {statistics.median(times):9.1f} ms  "
+        f"{len(queries):3d} queries  status {response.status_code}"
+    )
+
+
+def main() -> None:
+    total = Resident.objects.count()
+    print(f"{connection.vendor}: {total:,} residents")
+    sample = (
+        Resident.objects.filter(village__code="31.73.08.1005").order_by("id").first()
+    )
+    admin = Client()
+    admin.force_login(user("bench.admin", Role.ADMIN, ""))
+    kelurahan = Client()
+    kelurahan.force_login(user("bench.joglo", Role.KELURAHAN, "31.73.08.1005"))
+    pimpinan = Client()
+    pimpinan.force_login(user("bench.sekkota", Role.PIMPINAN, "31.73"))
+
+    measure("admin list, page 1", admin, "get", "/warga/")
+    measure("admin list, page 50", admin, "get", "/warga/", {"page": 50})
+    measure(
+        "pimpinan list, stage=permodalan",
+        pimpinan,
+        "get",
+        "/warga/",
+        {"stage": "permodalan"},
+    )
+    measure(
+        "pimpinan list, semester=2024-S2",
+        pimpinan,
+        "get",
+        "/warga/",
+        {"semester": "2024-S2"},
+    )
+    measure(
+        "pimpinan list, name search 'siti'", pimpinan, "get", "/warga/", {"q": "siti"}
+    )
+    measure("kelurahan list, page 1", kelurahan, "get", "/warga/")
+    measure(
+        "kelurahan NIK search (POST)", kelurahan, "post", "/warga/", {"q": sample.nik}
+    )
+    measure(
+        "kelurahan CSV export (whole kelurahan)", kelurahan, "get", "/warga/ekspor.csv"
+    )
+
+
+if __name__ == "__main__":
+    main()

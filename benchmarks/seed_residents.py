@@ -1,0 +1,134 @@
+"""Time demo_residents at scale on a throwaway database.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jakpreneur_bench \\
+        .venv/bin/python benchmarks/seed_residents.py --residents 1600000 --fresh
+    DATABASE_URL=sqlite:////tmp/jakpreneur_bench.sqlite3 \\
+        .venv/bin/python benchmarks/seed_residents.py --residents 100000 --fresh
+
+The database is created and migrated if needed; --fresh drops and recreates it first. The
+script refuses any database whose name (SQLite: file name without extension) does not end
+in "_bench", so it cannot be pointed at real data by mistake.
+"""
+
+import argparse
+import os
+import resource
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jakpreneur.settings")
+os.environ["DEBUG"] = "1"
+
+
+def bench_name(settings_dict: dict) -> str:
+    """The database's name as the _bench check sees it."""
+    name = str(settings_dict["NAME"])
+    if "sqlite" in settings_dict["ENGINE"]:
+        return Path(name).stem
+    return name
+
+
+def prepare_postgres(settings_dict: dict, *, fresh: bool) -> None:
+    """Create the database (dropping it first if fresh), via the server's postgres database."""
+    import psycopg2
+    from psycopg2 import sql
+
+    params = {
+        "dbname": "postgres",
+        "user": settings_dict["USER"] or None,
+        "password": settings_dict["PASSWORD"] or None,
+        "host": settings_dict["HOST"] or None,
+        "port": settings_dict["PORT"] or None,
+    }
+    name = settings_dict["NAME"]
+    admin = psycopg2.connect(**{k: v for k, v in params.items() if v is not None})
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        if fresh:
+            cursor.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                    sql.Identifier(name)
+                )
+            )
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    admin.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--residents", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=2022)
+    parser.add_argument(
+        "--city", default="31.73", help="kota code (default Jakarta Barat)"
+    )
+    parser.add_argument("--today", type=date.fromisoformat, default=None)
+    parser.add_argument(
+        "--fresh", action="store_true", help="drop and recreate the database"
+    )
+    args = parser.parse_args()
+
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings_dict = settings.DATABASES["default"]
+    name = bench_name(settings_dict)
+    if not name.endswith("_bench"):
+        print(
+            f"Refusing: database {name!r} does not end in '_bench'. "
+            "Set DATABASE_URL to a throwaway database such as .../jakpreneur_bench.",
+            file=sys.stderr,
+        )
+        return 2
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        prepare_postgres(settings_dict, fresh=args.fresh)
+    elif args.fresh:
+        Path(settings_dict["NAME"]).unlink(missing_ok=True)
+
+    from participants.demo import demo_residents
+    from programs.services import agencies_load_standard
+    from wilayah.services import wilayah_import, wilayah_read_csv
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    print(wilayah_import(rows=wilayah_read_csv()).summary())
+    print(agencies_load_standard().summary())
+    print(
+        f"Set-up: {time.perf_counter() - started:.1f} s ({connection.vendor}, {name})"
+    )
+
+    result = demo_residents(
+        count=args.residents, seed=args.seed, city_code=args.city, today=args.today
+    )
+    print(result.summary())
+    rows = result.residents + result.stage_records
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    print(f"residents      {result.residents:>12,}")
+    print(f"stage records  {result.stage_records:>12,}")
+    for stage, count in result.per_stage.items():
+        share = count / result.residents if result.residents else 0
+        print(f"  {stage:<20} {count:>10,}  {share:6.1%}")
+    print(f"voided         {result.voided:>12,}")
+    print(f"seconds        {result.seconds:>12.1f}")
+    print(f"rows/s         {rows / result.seconds if result.seconds else 0:>12,.0f}")
+    print(
+        f"residents/s    {result.residents / result.seconds if result.seconds else 0:>12,.0f}"
+    )
+    print(
+        f"peak memory    {peak_mib:>12,.0f} MiB (this process; the database server not included)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,792 @@
+"""Demo residents and their stage records for `seed_demo --residents N`.
+
+Made for volume (1.6 million residents in minutes), so rows bypass the ORM: PostgreSQL gets
+them through COPY, other databases through executemany, all in one transaction. Nothing here
+runs Model.save, so what save would add (name_key, created_at, updated_at) is written here, and
+no django-simple-history rows are made. Every row must still satisfy the models' constraints.
+
+Choices worth knowing:
+
+- Deterministic: one random.Random(seed) drives everything and `today` is a parameter.
+- Idempotent per kota: if the kota already has any resident, nothing is added.
+- Resident ids are reserved up front, so stage records can point at residents without reading
+  anything back. PostgreSQL: the table is locked and the id sequence moved past the range.
+  SQLite (a single-user dev database): ids follow the highest one ever given.
+- NIK serials count from 0001 per 12-digit prefix (region of issue + birth date + gender), as a
+  civil registry would. If the residents table already holds other NIKs with the prefixes used,
+  those NIKs are read first and skipped; on an empty table nothing is read.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wilayah.models import City, District, Village
+
+from .identity import name_normalize, nik_build
+from .models import RECORDED_STAGES, Education, Resident, Sector, Stage, StageRecord
+
+DEMO_START = date(2023, 1, 1)
+CHUNK = 50_000  # residents per COPY / executemany batch
+# From this many residents on, PostgreSQL indexes are dropped and rebuilt after the load.
+REBUILD_INDEXES_FROM = 100_000
+KK_FROM = date(2010, 1, 1).toordinal()  # family cards in the demo were issued from 2010
+
+# --- Vocabulary ----------------------------------------------------------------
+# Plain ASCII letters, spaces, dots, dashes and apostrophes only: rows go through
+# PostgreSQL's COPY text format unescaped, so no tab, newline or backslash may appear.
+
+MALE_NAMES = [
+    "Agus", "Ahmad", "Andi", "Arif", "Bambang", "Budi", "Dedi", "Dimas", "Eko", "Fajar",
+    "Farhan", "Hendra", "Irfan", "Joko", "Rizky", "Rudi", "Slamet", "Taufik", "Wahyu",
+    "Yusuf", "Bayu", "Dani", "Dodi", "Doni", "Gilang", "Hadi", "Hasan", "Ilham", "Iwan",
+    "Jajang", "Lukman", "Mulyadi", "Nanang", "Rahmat", "Reza", "Ridwan", "Samsul",
+    "Sigit", "Sugeng", "Sutrisno", "Teguh", "Tono", "Udin", "Wawan", "Yoga", "Zainal",
+    "Aditya", "Ari", "Bagus", "Cahyo", "Darmawan", "Edi", "Fikri", "Galih", "Haris",
+    "Imam", "Indra", "Jefri", "Krisna", "Lutfi", "Maulana", "Oki", "Pandu", "Rian",
+    "Sandi", "Syahrul", "Umar", "Wisnu", "Yanto", "Zulkifli", "Alfian", "Bima", "Dika",
+    "Erwin", "Firman", "Heru", "Ikhsan", "Jamal", "Kevin", "Asep", "Ujang", "Dadang",
+    "Ucok", "Benny", "Rafi", "Hamzah", "Habib", "Anton", "Robert", "Yohanes", "Daniel",
+    "Stefanus", "Ketut",
+]  # fmt: skip
+FEMALE_NAMES = [
+    "Siti", "Dewi", "Fitri", "Indah", "Kartika", "Lestari", "Putri", "Yuni", "Ani",
+    "Ayu", "Desi", "Dian", "Endang", "Erna", "Fatimah", "Halimah", "Ika", "Intan",
+    "Lina", "Maya", "Mega", "Nia", "Novi", "Nurul", "Rina", "Rini", "Rita", "Sari",
+    "Sri", "Tuti", "Wati", "Wulan", "Yanti", "Yulia", "Aisyah", "Anisa", "Citra",
+    "Dina", "Eni", "Evi", "Febri", "Hana", "Ira", "Juwita", "Kiki", "Lia", "Mira",
+    "Nadia", "Nina", "Oktaviani", "Ratna", "Ratih", "Sinta", "Suci", "Tari", "Umi",
+    "Vina", "Widya", "Yeni", "Zahra", "Aulia", "Bunga", "Cantika", "Elisabeth",
+    "Farida", "Gita", "Hesti", "Imas", "Jamilah", "Kurnia", "Linda", "Marlina",
+    "Nining", "Puspita", "Rahayu", "Susi", "Titin", "Utami", "Wahyuni", "Neneng",
+    "Euis", "Iis", "Cucu", "Mariam", "Maria", "Theresia", "Agustina", "Rosmawati",
+    "Sulastri", "Suryani", "Murni", "Yati", "Khadijah",
+]  # fmt: skip
+# Family names used by men and women alike (Batak, Minang, Manado, Chinese-Indonesian, Arab).
+SHARED_SURNAMES = [
+    "Siregar", "Simanjuntak", "Nasution", "Harahap", "Lubis", "Hutapea", "Sinaga",
+    "Situmorang", "Pardede", "Tambunan", "Manurung", "Panjaitan", "Sitompul", "Ginting",
+    "Tarigan", "Sembiring", "Chaniago", "Piliang", "Tanjung", "Wenas", "Rumondor",
+    "Pangemanan", "Sondakh", "Wijaya", "Halim", "Tanuwijaya", "Kusuma", "Salim",
+    "Hartono", "Sutanto", "Gunadi", "Alatas", "Assegaf", "Baswedan", "Shahab",
+    "Matondang", "Daulay", "Pohan",
+]  # fmt: skip
+MALE_SURNAMES = [
+    "Saputra", "Pratama", "Setiawan", "Kurniawan", "Nugroho", "Hidayat", "Firmansyah",
+    "Ramadhan", "Hakim", "Syahputra", "Wibowo", "Gunawan", "Prasetyo", "Hermawan",
+    "Santoso", "Purnomo", "Permana", "Susanto", "Irawan", "Hidayatullah", "Sulistyo",
+    "Hasibuan", "Rahman", "Effendi", "Kusnadi", "Suharto", "Wijayakusuma", "Mahendra",
+]  # fmt: skip
+FEMALE_SURNAMES = [
+    "Rahmawati", "Susanti", "Lestari", "Wulandari", "Handayani", "Puspitasari",
+    "Anggraini", "Safitri", "Maharani", "Permatasari", "Kusumawati", "Rahayu",
+    "Oktaviani", "Fitriani", "Novitasari", "Pertiwi", "Amalia", "Ramadhani", "Sari",
+    "Utami", "Yuliani", "Nuraini", "Hasanah", "Purwanti", "Setyowati", "Kartini",
+    "Marlina",
+]  # fmt: skip
+STREETS = [
+    "Daan Mogot", "Kembangan Raya", "Panjang", "Meruya Ilir", "Kebon Jeruk Raya",
+    "Tanjung Duren Raya", "Palmerah Barat", "Kyai Tapa", "Hayam Wuruk", "Mangga Besar",
+    "Pesanggrahan", "Kapuk Raya", "Peta Selatan", "Puri Kembangan", "Joglo Raya",
+    "Srengseng Raya", "Tawakal", "Latumenten", "Pangeran Tubagus Angke", "Jelambar Baru",
+    "Kemanggisan Raya", "Anggrek Rosliana", "Cendrawasih", "Kamal Raya", "Semanan Raya",
+    "Duri Kosambi Raya", "Kedoya Raya", "Sukabumi Ilir", "Kemandoran", "Taman Sari Raya",
+    "Krukut", "Tambora", "Jembatan Besi", "Kalianyar", "Pekojan", "Bandengan Selatan",
+    "Tegal Alur", "Kalideres Raya", "Pegadungan", "Rawa Buaya", "Cengkareng Raya",
+    "Kebon Kopi", "Mawar", "Melati", "Kenanga", "Anggrek", "Dahlia", "Kamboja",
+    "Flamboyan", "Swadaya", "Karya Bakti", "Masjid Al-Ikhlas", "H. Saaba", "H. Naim",
+    "Haji Ung", "Pos Pengumben", "Lapangan Bola", "Kavling DKI", "Bhakti", "Manunggal",
+]  # fmt: skip
+BIRTH_PLACES = [
+    "Bogor", "Bekasi", "Tangerang", "Depok", "Bandung", "Garut", "Cirebon", "Tegal",
+    "Brebes", "Semarang", "Solo", "Yogyakarta", "Surabaya", "Malang", "Medan", "Padang",
+    "Palembang", "Lampung", "Serang", "Pekalongan", "Kuningan", "Makassar", "Manado",
+    "Pontianak", "Sukabumi", "Karawang", "Purwokerto", "Wonogiri",
+]  # fmt: skip
+# Kecamatan codes of first issue outside DKI, with the birth place that usually goes with them.
+OUTSIDE_DKI_REGIONS = [
+    ("32.01.01", "Bogor"), ("32.75.01", "Bekasi"), ("36.71.01", "Tangerang"),
+    ("32.76.01", "Depok"), ("32.73.01", "Bandung"), ("32.05.01", "Garut"),
+    ("32.09.01", "Cirebon"), ("33.29.01", "Brebes"), ("33.74.01", "Semarang"),
+    ("34.71.01", "Yogyakarta"), ("35.78.01", "Surabaya"), ("12.71.01", "Medan"),
+    ("13.71.01", "Padang"), ("16.71.01", "Palembang"), ("18.71.01", "Bandar Lampung"),
+    ("36.04.01", "Serang"), ("73.71.01", "Makassar"), ("32.15.01", "Karawang"),
+]  # fmt: skip
+MOBILE_PREFIXES = [
+    "11", "12", "13", "21", "22", "23", "51", "52", "53", "14", "15", "16", "55", "56",
+    "57", "58", "17", "18", "19", "59", "77", "78", "31", "32", "33", "38", "95", "96",
+    "97", "98", "99", "81", "82", "83", "85", "87", "88",
+]  # fmt: skip
+EMAIL_DOMAINS = ["gmail.com", "gmail.com", "gmail.com", "yahoo.co.id", "yahoo.com"]
+EDUCATION_WEIGHTS = [
+    (Education.NONE, 2), (Education.SD, 11), (Education.SMP, 17), (Education.SMA, 46),
+    (Education.DIPLOMA, 8), (Education.S1, 14), (Education.S2, 2),
+]  # fmt: skip
+SECTOR_WEIGHTS = [
+    (Sector.MAKANAN, 40), (Sector.MINUMAN, 14), (Sector.JASA, 15),
+    (Sector.KERAJINAN, 9), (Sector.FASHION, 13), (Sector.LAINNYA, 9),
+]  # fmt: skip
+BUSINESS_KINDS = {
+    Sector.MAKANAN: [
+        "Keripik Singkong", "Kue Basah", "Catering", "Warung Nasi", "Sambal", "Frozen Food",
+        "Roti", "Kerupuk", "Dimsum", "Nasi Uduk", "Kue Kering", "Bakso", "Kue Cucur",
+        "Kerak Telor", "Pempek", "Seblak", "Ayam Geprek", "Rendang",
+    ],
+    Sector.MINUMAN: [
+        "Es Kopi", "Jamu", "Es Teh", "Bir Pletok", "Jus Buah", "Minuman Herbal", "Kopi Bubuk",
+        "Es Selendang Mayang", "Sari Kedelai", "Boba",
+    ],
+    Sector.JASA: [
+        "Laundry", "Jahit", "Servis HP", "Salon", "Bengkel Motor", "Pangkas Rambut",
+        "Rias Pengantin", "Les Privat", "Cuci Sepatu", "Servis AC",
+    ],
+    Sector.KERAJINAN: [
+        "Kerajinan Rotan", "Anyaman Bambu", "Souvenir", "Ondel-ondel Mini", "Daur Ulang",
+        "Tas Rajut", "Bunga Kering", "Lilin Aromaterapi", "Sulam Pita",
+    ],
+    Sector.FASHION: [
+        "Batik Betawi", "Konveksi", "Hijab", "Sepatu Kulit", "Kaos Sablon", "Busana Muslim",
+        "Tenun", "Mukena", "Jaket Bomber",
+    ],
+    Sector.LAINNYA: [
+        "Toko Kelontong", "Pulsa dan Token", "Tanaman Hias", "Ternak Lele", "Agen Gas",
+        "Toko Sembako", "Hidroponik", "Budidaya Maggot",
+    ],
+}  # fmt: skip
+BUSINESS_WORDS = [
+    "Berkah", "Barokah", "Jaya", "Mandiri", "Sejahtera", "Makmur", "Sari", "Rasa",
+    "Lestari", "Sentosa", "Abadi", "Amanah", "Mulia", "Betawi", "Nusantara", "Kita",
+    "Bersama", "Sehati", "Cemerlang", "Maju", "Family", "Sakinah", "Rezeki", "Jakarta",
+]  # fmt: skip
+VOID_REASONS = [
+    "Data ganda: warga sudah terdaftar dengan NIK yang sama",
+    "Permintaan warga",
+    "Salah input data pendaftaran",
+    "Warga pindah domisili ke luar DKI Jakarta",
+    "Tidak memenuhi syarat usia",
+]
+LENDERS = [
+    ("Bank DKI", 50), ("Bank DKI Syariah", 10), ("BRI (KUR)", 12), ("Bank Mandiri (KUR)", 6),
+    ("BNI (KUR)", 6), ("PNM Mekaar", 8), ("Koperasi Jakpreneur", 5), ("Baznas (Bazis) DKI", 3),
+]  # fmt: skip
+CHANNELS = [
+    ("Jakpreneur Goes to Mall", 20), ("Bazar Kecamatan {district}", 30), ("e-Order", 18),
+    ("Jakpreneur Festival", 8), ("Bazar Ramadan Kota {city}", 8),
+    ("Jakpreneur Goes Online (marketplace)", 8), ("Bazar Kelurahan {village}", 8),
+]  # fmt: skip
+LICENCES = [("nib", 55), ("pirt", 25), ("halal", 15), ("haki", 5)]
+NIB_PREFIXES = ["9120", "8120", "1220", "0220", "2120", "1260"]
+MENTOR_TITLES = ["Bu", "Pak"]
+BOOKKEEPING_NOTES = [
+    "Pembukuan sederhana di buku kas",
+    "Laporan keuangan bulanan lewat aplikasi",
+    "Pelatihan pencatatan keuangan UMKM",
+    "Laporan laba rugi sederhana",
+]
+MENTORING_NOTES = [
+    "", "", "", "Pendampingan kelompok di kantor kecamatan", "Kunjungan ke tempat usaha",
+    "Konsultasi kemasan dan label", "Konsultasi harga pokok produksi",
+]  # fmt: skip
+
+# First and later gaps (days) between stages; a stage that would fall after today is not
+# reached yet, so recent registrants sit early in the funnel.
+FIRST_GAP = (7, 90)
+NEXT_GAP = (14, 120)
+# Share of residents reaching each of RECORDED_STAGES before stages that would lie in the
+# future are cut off; the cut-off brings them to about 40/25/20/10/5 % of all residents.
+STAGE_REACH = [0.42, 0.285, 0.245, 0.135, 0.072]
+
+RESIDENT_FIELDS = [
+    "id", "nik", "kk_number", "full_name", "name_key", "gender", "birth_place",
+    "birth_date", "phone", "email", "address", "rt", "rw", "village", "education",
+    "is_job_seeker", "is_low_income", "has_disability", "has_business", "business_name",
+    "business_sector", "business_started_year", "registered_on", "is_void", "void_reason",
+    "voided_at", "created_at", "updated_at",
+]  # fmt: skip
+STAGE_FIELDS = [
+    "resident", "stage", "reached_on", "mentor", "licence_type", "licence_number",
+    "channel", "lender", "amount", "note", "created_at",
+]  # fmt: skip
+
+
+@dataclass
+class DemoResult:
+    residents: int = 0
+    stage_records: int = 0
+    voided: int = 0
+    seconds: float = 0.0
+    city_name: str = ""
+    already_seeded: bool = False  # the kota had residents, so nothing was added
+    per_stage: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        if self.already_seeded:
+            return _(
+                "Warga demo: %(city)s sudah berisi warga, tidak ada yang ditambah"
+            ) % {"city": self.city_name}
+        return _(
+            "Warga demo: %(residents)s baru, %(records)s catatan tahap (%(seconds)s detik)"
+        ) % {
+            "residents": _thousands(self.residents),
+            "records": _thousands(self.stage_records),
+            "seconds": f"{self.seconds:.1f}".replace(".", ","),
+        }
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+def demo_residents(
+    *, count: int, seed: int, city_code: str = "31.73", today: date | None = None
+) -> DemoResult:
+    """Add `count` realistic residents of the kota with stage records, unless it has residents."""
+    started = time.perf_counter()
+    today = today or timezone.localdate()
+    if today < DEMO_START:
+        raise ValueError(f"today must be on or after {DEMO_START}, not {today}")
+    city = City.objects.get(code=city_code)
+    result = DemoResult(city_name=city.name)
+    if count <= 0:
+        return result
+
+    resident_table = Resident._meta.db_table
+    postgres = connection.vendor == "postgresql"
+    with transaction.atomic(), connection.cursor() as cursor:
+        if postgres:
+            # Two seeders at once must not both find the kota empty or share id ranges.
+            cursor.execute(
+                f"LOCK TABLE {connection.ops.quote_name(resident_table)} "
+                "IN SHARE ROW EXCLUSIVE MODE"
+            )
+        if Resident.objects.filter(village__district__city=city).exists():
+            result.already_seeded = True
+            result.seconds = time.perf_counter() - started
+            return result
+
+        generator = _Generator(
+            rng=random.Random(seed),
+            city=city,
+            today=today,
+            null=r"\N" if postgres else None,
+        )
+        generator.taken_niks = _existing_niks(generator.region_prefixes())
+        first_id = _reserve_ids(cursor, count=count, postgres=postgres)
+        write = _copy if postgres else _executemany
+        rebuilt = (
+            _drop_indexes(cursor) if postgres and count >= REBUILD_INDEXES_FROM else []
+        )
+        for offset in range(0, count, CHUNK):
+            stage_rows: list[tuple] = []
+            residents = generator.rows(
+                first_id=first_id + offset,
+                count=min(CHUNK, count - offset),
+                stage_rows=stage_rows,
+            )
+            write(cursor, Resident, RESIDENT_FIELDS, residents)
+            write(cursor, StageRecord, STAGE_FIELDS, stage_rows)
+        if rebuilt:
+            _rebuild_indexes(cursor, rebuilt)
+
+    result.residents = count
+    result.stage_records = sum(generator.per_stage.values())
+    result.per_stage = {
+        str(stage): generator.per_stage[stage] for stage in RECORDED_STAGES
+    }
+    result.voided = generator.voided
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _existing_niks(prefixes: list[str]) -> set[str]:
+    """NIKs already stored whose region of issue the demo may use (none on an empty table)."""
+    if not Resident.objects.exists():
+        return set()
+    pattern = "^(" + "|".join(prefixes) + ")"
+    return set(
+        Resident.objects.filter(nik__regex=pattern)
+        .values_list("nik", flat=True)
+        .iterator(chunk_size=10_000)
+    )
+
+
+def _drop_indexes(cursor) -> list[str]:
+    """Drop the two tables' plain indexes and return the statements that recreate them.
+
+    Building an index once over a million rows is several times faster than updating it a
+    row at a time (the trigram index most of all). Indexes behind constraints (primary key,
+    unique NIK) stay, so every row is still checked. DDL is transactional in PostgreSQL: if
+    the load fails, the indexes come back with the rollback.
+    """
+    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    cursor.execute(
+        """
+        SELECT ix.relname, pg_get_indexdef(ix.oid)
+        FROM pg_index JOIN pg_class ix ON ix.oid = pg_index.indexrelid
+        WHERE pg_index.indrelid IN (%s::regclass, %s::regclass)
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = pg_index.indexrelid)
+        ORDER BY ix.relname
+        """,
+        [Resident._meta.db_table, StageRecord._meta.db_table],
+    )
+    indexes = cursor.fetchall()
+    for name, _definition in indexes:
+        cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    return [definition for _name, definition in indexes]
+
+
+def _rebuild_indexes(cursor, definitions: list[str]) -> None:
+    """Run the foreign-key checks now (CREATE INDEX refuses while they wait), index, analyze."""
+    cursor.execute(
+        """
+        SELECT conname FROM pg_constraint
+        WHERE conrelid IN (%s::regclass, %s::regclass) AND contype = 'f' AND condeferrable
+        """,
+        [Resident._meta.db_table, StageRecord._meta.db_table],
+    )
+    foreign_keys = ", ".join(
+        connection.ops.quote_name(row[0]) for row in cursor.fetchall()
+    )
+    if foreign_keys:
+        cursor.execute(f"SET CONSTRAINTS {foreign_keys} IMMEDIATE")
+    for definition in definitions:
+        cursor.execute(definition)
+    if foreign_keys:
+        # Back to Django's INITIALLY DEFERRED for the rest of a caller's transaction.
+        cursor.execute(f"SET CONSTRAINTS {foreign_keys} DEFERRED")
+    # Fresh planner statistics, or reports plan for the empty tables until autovacuum runs.
+    for model in (Resident, StageRecord):
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def _reserve_ids(cursor, *, count: int, postgres: bool) -> int:
+    """The first of `count` resident ids nobody else will be given."""
+    table = Resident._meta.db_table
+    quoted = connection.ops.quote_name(table)
+    cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {quoted}")  # noqa: S608
+    highest = cursor.fetchone()[0]
+    if postgres:
+        # The table lock keeps other inserts (and so other nextval calls) out until commit.
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        sequence = cursor.fetchone()[0]
+        cursor.execute("SELECT nextval(%s)", [sequence])
+        first = max(cursor.fetchone()[0], highest + 1)
+        cursor.execute("SELECT setval(%s, %s)", [sequence, first + count - 1])
+        return first
+    if connection.vendor == "sqlite":
+        # AUTOINCREMENT never reuses ids, even of deleted rows.
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        highest = max(highest, row[0] if row else 0)
+    return highest + 1
+
+
+def _columns(model, names: list[str]) -> str:
+    quote = connection.ops.quote_name
+    return ", ".join(quote(model._meta.get_field(name).column) for name in names)
+
+
+def _copy(cursor, model, names: list[str], rows: Iterable[tuple]) -> None:
+    """Stream rows into the table with COPY, generating while PostgreSQL inserts."""
+    sql = (
+        f"COPY {connection.ops.quote_name(model._meta.db_table)} "
+        f"({_columns(model, names)}) FROM STDIN"
+    )
+    cursor.cursor.copy_expert(sql, _CopyText(rows), size=1 << 16)
+
+
+def _executemany(cursor, model, names: list[str], rows: Iterable[tuple]) -> None:
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} "  # noqa: S608
+        f"({_columns(model, names)}) VALUES ({', '.join(['%s'] * len(names))})"
+    )
+    cursor.executemany(sql, rows if isinstance(rows, list) else list(rows))
+
+
+class _CopyText:
+    """A read-only file of COPY text lines made on demand from row tuples.
+
+    Rows hold str, int and bool only (None is already the COPY null, \\N): PostgreSQL reads
+    Python's True/False as booleans.
+    """
+
+    def __init__(self, rows: Iterable[tuple]) -> None:
+        self.rows = iter(rows)
+
+    def read(self, size: int = -1) -> str:
+        lines: list[str] = []
+        length = 0
+        for row in self.rows:
+            line = "\t".join(map(str, row))
+            lines.append(line)
+            length += len(line) + 1
+            if 0 <= size <= length:
+                break
+        return "\n".join(lines) + "\n" if lines else ""
+
+
+def _bag(pairs: Iterable[tuple[object, int]]) -> list:
+    """Each value repeated by its whole-number weight, for weighted picks by index."""
+    return [value for value, weight in pairs for _copy in range(weight)]
+
+
+def _with_keys(names: list[str]) -> list[tuple[str, str]]:
+    """Each name with its search key; a full name's key is its words' keys joined by spaces."""
+    return [(name, name_normalize(name)) for name in names]
+
+
+class _Generator:
+    """Makes resident and stage rows; all randomness comes from one seeded Random.
+
+    The hot loop draws with `seq[int(random() * len(seq))]` instead of rng.choice/randint:
+    same determinism, a fraction of the cost at a million rows.
+    """
+
+    def __init__(
+        self, *, rng: random.Random, city: City, today: date, null: str | None
+    ):
+        self.rng = rng
+        self.null = null  # what a NULL is in a row: None, or COPY's \N
+        self.taken_niks: set[str] = set()
+        self.counters: dict[int, int] = {}
+        self.per_stage = dict.fromkeys(RECORDED_STAGES, 0)
+        self.voided = 0
+        self.city_short = city.short_name
+        self.city_digits = city.code.replace(".", "")
+
+        districts = list(District.objects.filter(city=city).order_by("code"))
+        villages = list(
+            Village.objects.filter(district__city=city)
+            .select_related("district")
+            .order_by("code")
+        )
+        if not villages:
+            raise ValueError(f"kota {city.code} has no kelurahan: load places first")
+        district_index = {district.pk: i for i, district in enumerate(districts)}
+        # Some kelurahan are busier than others; every one gets residents.
+        self.villages = _bag(
+            (
+                (v.pk, district_index[v.district_id], v.district.name, v.name),
+                rng.randint(6, 14),
+            )
+            for v in villages
+        )
+        # Regions of issue: the kota's own kecamatan first, then the rest of DKI, then outside.
+        self.regions: list[tuple[str, str]] = [(d.code, "") for d in districts]
+        self.own_count = len(districts)
+        self.regions += [
+            (code, "")
+            for code in District.objects.filter(city__province_id=city.province_id)
+            .exclude(city=city)
+            .order_by("code")
+            .values_list("code", flat=True)
+        ]
+        self.other_dki = range(self.own_count, len(self.regions))
+        self.regions += OUTSIDE_DKI_REGIONS
+        self.outside = range(self.other_dki.stop, len(self.regions))
+        self.region_digits = [code.replace(".", "") for code, _place in self.regions]
+
+        # Dates are day ordinals in the loop; their text forms are looked up, not formatted.
+        self.today_ord = today.toordinal()
+        self.first_day = today.toordinal() - 24_105  # the oldest possible birth date
+        self.iso = [
+            date.fromordinal(ordinal).isoformat()
+            for ordinal in range(self.first_day, self.today_ord + 1)
+        ]
+        # Office hours, 08:00-16:59 WIB, as UTC clock times: "HH:MM" + ":SS".
+        self.hours_minutes = [
+            f"{h:02d}:{m:02d}" for h in range(1, 10) for m in range(60)
+        ]
+        self.seconds = [f":{s:02d}" for s in range(60)]
+        self.now_text = timezone.now().astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        # More registrations in recent semesters, and few on weekends.
+        self.registration_days = _bag(
+            (
+                ordinal,
+                (10 + 3 * ((d.year - DEMO_START.year) * 2 + (d.month > 6)))
+                * (1 if d.weekday() >= 5 else 4),
+            )
+            for ordinal in range(DEMO_START.toordinal(), self.today_ord + 1)
+            for d in [date.fromordinal(ordinal)]
+        )
+
+        self.male_first = _with_keys(MALE_NAMES)
+        self.female_first = _with_keys(FEMALE_NAMES)
+        self.male_last = _with_keys(MALE_SURNAMES + SHARED_SURNAMES)
+        self.female_last = _with_keys(FEMALE_SURNAMES + SHARED_SURNAMES)
+        self.muhammad = ("Muhammad", name_normalize("Muhammad"))
+        self.siti = ("Siti", name_normalize("Siti"))
+        self.education = _bag(
+            (level.value, weight) for level, weight in EDUCATION_WEIGHTS
+        )
+        self.sectors = _bag((sector.value, weight) for sector, weight in SECTOR_WEIGHTS)
+        self.lenders = _bag(LENDERS)
+        self.channels = _bag(CHANNELS)
+        self.licences = _bag(LICENCES)
+        self.rt_rw = [f"{n:03d}" for n in range(1, 16)]
+
+    def region_prefixes(self) -> list[str]:
+        return self.region_digits
+
+    def _timestamp(self, ordinal: int) -> str:
+        """A UTC timestamp in that day's office hours, not after now."""
+        second = int(self.rng.random() * 32_400)
+        text = (
+            f"{self.iso[ordinal - self.first_day]} "
+            f"{self.hours_minutes[second // 60]}{self.seconds[second % 60]}"
+        )
+        return min(text, self.now_text) if ordinal >= self.today_ord else text
+
+    def _nik(self, region: int, birth: int, female: bool) -> str:
+        """The next free NIK for this region of issue, birth date and gender."""
+        key = (region * 1_000_000 + birth) * 2 + female
+        serial = self.counters.get(key, 0)
+        birth_date = date.fromordinal(birth)
+        while True:
+            serial += 1
+            nik = nik_build(
+                district_code=self.regions[region][0],
+                birth_date=birth_date,
+                gender="P" if female else "L",
+                serial=serial,
+            )
+            if nik not in self.taken_niks:
+                break
+        self.counters[key] = serial
+        return nik
+
+    def rows(
+        self, *, first_id: int, count: int, stage_rows: list[tuple]
+    ) -> Iterator[tuple]:
+        """Resident rows in RESIDENT_FIELDS order; their stage rows go into stage_rows."""
+        random_ = self.rng.random
+        iso, first_day = self.iso, self.first_day
+        today_ord, null = self.today_ord, self.null
+        regions, rt_rw = self.regions, self.rt_rw
+        days, villages = self.registration_days, self.villages
+
+        def pick(seq):
+            return seq[int(random_() * len(seq))]
+
+        for resident_id in range(first_id, first_id + count):
+            registered = pick(days)
+            # 18 or older when registering, 65 or younger today; most are in their thirties.
+            youngest = registered - 6_575
+            birth = int(self.rng.triangular(first_day, youngest, youngest - 14 * 365))
+            female = random_() < 0.55
+            village_id, district, district_name, village_name = pick(villages)
+
+            moved = random_()
+            if moved < 0.85:
+                region = district
+            elif moved < 0.90:
+                region = int(random_() * self.own_count)
+            elif moved < 0.95:
+                region = pick(self.other_dki)
+            else:
+                region = pick(self.outside)
+            nik = self._nik(region, birth, female)
+            birth_place = regions[region][1] or (
+                "Jakarta" if random_() < 0.7 else pick(BIRTH_PLACES)
+            )
+
+            full_name, name_key, given, surname = self._name(female)
+            if (
+                random_() < 0.75
+            ):  # family card issued at the domicile kecamatan since 2010
+                issued = KK_FROM + int(random_() * (registered - KK_FROM + 1))
+                serial = 1 + int(random_() * 9999)
+                day = iso[issued - first_day]  # YYYY-MM-DD; the KK shows DDMMYY
+                kk = f"{self.region_digits[district]}{day[8:]}{day[5:7]}{day[2:4]}{serial:04d}"
+            else:
+                kk = ""
+            phone = (
+                f"+628{pick(MOBILE_PREFIXES)}{10_000_000 + int(random_() * 90_000_000)}"
+            )
+            if random_() < 0.2:
+                user = f"{given}.{surname}" if surname else given
+                user = user.lower().replace(" ", "").replace("'", "")
+                email = f"{user}{1 + int(random_() * 99)}@{pick(EMAIL_DOMAINS)}"
+            else:
+                email = ""
+            address = f"Jl. {pick(STREETS)} No. {1 + int(random_() * 250)}"
+
+            has_business = random_() < 0.35
+            if has_business:
+                sector = pick(self.sectors)
+                kind = pick(BUSINESS_KINDS[sector])
+                if random_() < 0.4:
+                    business_name = f"{kind} {'Bu' if female else 'Pak'} {given}"
+                else:
+                    business_name = f"{kind} {pick(BUSINESS_WORDS)}"
+                earliest = max(1995, int(iso[birth - first_day][:4]) + 17)
+                latest = int(iso[registered - first_day][:4])
+                started_year = earliest + int(random_() * (latest - earliest + 1))
+            else:
+                sector = business_name = ""
+                started_year = null
+
+            created_at = self._timestamp(registered)
+            if random_() < 0.005:
+                is_void = True
+                void_reason = pick(VOID_REASONS)
+                voided_day = min(registered + 1 + int(random_() * 60), today_ord)
+                voided_at = updated_at = max(self._timestamp(voided_day), created_at)
+                self.voided += 1
+            else:
+                is_void = False
+                void_reason = ""
+                voided_at = null
+                updated_at = created_at
+                self._stages(
+                    stage_rows, resident_id, registered, district_name, village_name
+                )
+
+            yield (
+                resident_id,
+                nik,
+                kk,
+                full_name,
+                name_key,
+                "P" if female else "L",
+                birth_place,
+                iso[birth - first_day],
+                phone,
+                email,
+                address,
+                pick(rt_rw),
+                rt_rw[int(random_() * 12)],
+                village_id,
+                pick(self.education),
+                not has_business and random_() < 0.45,
+                random_() < 0.22,
+                random_() < 0.02,
+                has_business,
+                business_name,
+                sector,
+                started_year,
+                iso[registered - first_day],
+                is_void,
+                void_reason,
+                voided_at,
+                created_at,
+                updated_at,
+            )
+
+    def _name(self, female: bool) -> tuple[str, str, str, str]:
+        """(full name, its name_key, given name, surname or "")."""
+        random_ = self.rng.random
+        firsts = self.female_first if female else self.male_first
+        given = firsts[int(random_() * len(firsts))]
+        parts = [given]
+        if random_() < 0.12:
+            parts.insert(0, self.siti if female else self.muhammad)
+        elif random_() < 0.22:
+            second = firsts[int(random_() * len(firsts))]
+            if second != given:
+                parts.append(second)
+        surname = ""
+        if random_() < 0.82:
+            lasts = self.female_last if female else self.male_last
+            last = lasts[int(random_() * len(lasts))]
+            parts.append(last)
+            surname = last[0]
+        return (
+            " ".join([part[0] for part in parts]),
+            " ".join([part[1] for part in parts]),
+            given[0],
+            surname,
+        )
+
+    def _stages(
+        self,
+        out: list[tuple],
+        resident_id: int,
+        registered: int,
+        district_name: str,
+        village_name: str,
+    ) -> None:
+        """A nested funnel: whoever reached a stage reached every earlier one first."""
+        random_ = self.rng.random
+        draw = random_()
+        if draw >= STAGE_REACH[0]:
+            return
+        null = self.null
+
+        def pick(seq):
+            return seq[int(random_() * len(seq))]
+
+        day = registered
+        for index, stage in enumerate(RECORDED_STAGES):
+            if draw >= STAGE_REACH[index]:
+                return
+            low, high = FIRST_GAP if index == 0 else NEXT_GAP
+            day += low + int(random_() * (high - low + 1))
+            if day > self.today_ord:
+                return
+            mentor = licence_type = licence_number = channel = lender = note = ""
+            amount = null
+            if stage == Stage.PENDAMPINGAN:
+                if random_() < 0.5:
+                    mentor = f"Bu {pick(self.female_first)[0]} {pick(SHARED_SURNAMES)}"
+                else:
+                    mentor = f"Pak {pick(self.male_first)[0]} {pick(SHARED_SURNAMES)}"
+                note = pick(MENTORING_NOTES)
+            elif stage == Stage.PERIZINAN:
+                licence_type = pick(self.licences)
+                licence_number = self._licence_number(licence_type, day)
+            elif stage == Stage.PEMASARAN:
+                channel = pick(self.channels).format(
+                    district=district_name, city=self.city_short, village=village_name
+                )
+            elif stage == Stage.PELAPORAN_KEUANGAN:
+                note = pick(BOOKKEEPING_NOTES)
+            else:
+                lender = pick(self.lenders)
+                amount = 500_000 * (10 + int(random_() * 91))  # Rp5-50 juta
+            self.per_stage[stage] += 1
+            out.append(
+                (
+                    resident_id,
+                    stage.value,
+                    self.iso[day - self.first_day],
+                    mentor,
+                    licence_type,
+                    licence_number,
+                    channel,
+                    lender,
+                    amount,
+                    note,
+                    self._timestamp(day),
+                )
+            )
+
+    def _licence_number(self, licence_type: str, ordinal: int) -> str:
+        rng = self.rng
+        issued = self.iso[ordinal - self.first_day]
+        if licence_type == "nib":  # OSS business number, 13 digits
+            return rng.choice(NIB_PREFIXES) + f"{rng.randrange(10**9):09d}"
+        if (
+            licence_type == "pirt"
+        ):  # P-IRT: type, food group, kota, product, serial - expiry
+            expires = (int(issued[:4]) + 5) % 100
+            return (
+                f"{rng.randint(1, 5)}{rng.randint(1, 16):02d}{self.city_digits}"
+                f"{rng.randint(1, 99):02d}{rng.randint(1, 9999):04d}-{expires:02d}"
+            )
+        if (
+            licence_type == "halal"
+        ):  # BPJPH certificate: province, scheme, serial, month/year
+            return (
+                f"ID{self.city_digits[:2]}{rng.randint(110, 410)}{rng.randrange(10**8):08d}"
+                f"{issued[5:7]}{issued[2:4]}"
+            )
+        return f"IDM{rng.randrange(10**9):09d}"  # DJKI trademark registration
