@@ -9,6 +9,12 @@ MENU = [
     (_("Warga"), "participants:list", {Role.KELURAHAN, Role.KECAMATAN, Role.PIMPINAN}),
     (_("Daftarkan warga"), "participants:create", {Role.KELURAHAN, Role.KECAMATAN}),
     (_("Cari NIK"), "participants:lookup", {Role.SUDIN}),
+    (
+        _("Pelatihan"),
+        "programs:list",
+        {Role.KELURAHAN, Role.KECAMATAN, Role.SUDIN, Role.PIMPINAN},
+    ),
+    (_("Cakupan Kasatlak"), "programs:coverage", {Role.SUDIN, Role.PIMPINAN}),
 ]
 
 

@@ -28,5 +28,6 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("warga/", include("participants.urls")),
+    path("pelatihan/", include("programs.urls")),
     path("", include("accounts.urls")),
 ]

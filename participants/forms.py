@@ -151,7 +151,7 @@ class ResidentForm(forms.ModelForm):
                 HTML(
                     '<div id="nik-info" class="mb-3" aria-live="polite">'
                     '{% include "participants/_nik_info.html" with info=form.nik_info '
-                    'region=form.nik_region %}</div>'
+                    "region=form.nik_region %}</div>"
                 ),
                 "kk_number",
                 "full_name",
@@ -466,7 +466,7 @@ class ResidentFilterForm(forms.Form):
         self.fields["district"].queryset = districts
         self.fields["village"].queryset = villages
         self.fields["stage"].choices = [("", _("Semua tahap"))] + [
-            (s.value, s.label) for s in [Stage.PENDAFTARAN, *RECORDED_STAGES]
+            (s.value, s.label) for s in Stage
         ]
         self.fields["gender"].choices = [("", _("Semua"))] + Gender.choices
         self.fields["group"].choices = [("", _("Semua"))] + list(TARGET_GROUPS.items())

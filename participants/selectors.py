@@ -6,6 +6,8 @@ from datetime import date
 from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.access import Role, role_of
+from programs.models import Enrollment
+from programs.selectors import resident_training_date
 from reports.semesters import Semester
 from wilayah.models import District, Village
 
@@ -102,6 +104,14 @@ def residents_reached_stage(
     """Residents who have reached a stage (every registered resident reached Pendaftaran)."""
     if stage == Stage.PENDAFTARAN:
         return residents
+    if stage == Stage.PELATIHAN:
+        return residents.filter(
+            Exists(
+                Enrollment.objects.filter(
+                    resident=OuterRef("pk"), status__in=Enrollment.TRAINED
+                )
+            )
+        )
     if stage in RECORDED_STAGES:
         return residents.filter(
             Exists(StageRecord.objects.filter(resident=OuterRef("pk"), stage=stage))
@@ -137,6 +147,11 @@ def resident_timeline(*, resident: Resident) -> list[TimelineEntry]:
     for stage in Stage:
         if stage == Stage.PENDAFTARAN:
             timeline.append(TimelineEntry(stage, resident.registered_on))
+            continue
+        if stage == Stage.PELATIHAN:
+            timeline.append(
+                TimelineEntry(stage, resident_training_date(resident=resident))
+            )
             continue
         stage_records = records.get(stage, [])
         first = min((r.reached_on for r in stage_records), default=None)

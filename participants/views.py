@@ -13,6 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from programs.access import may_propose_residents
+from programs.forms import ProposeForm
+from programs.selectors import programs_open_for, resident_enrollments
 from wilayah.models import Village
 
 from .access import (
@@ -207,6 +210,10 @@ def resident_detail(
         "void_form": void_form or VoidForm(),
         "access_logs": resident.access_logs.all()[:50]
         if request.user.is_superuser
+        else None,
+        "enrollments": resident_enrollments(resident=resident),
+        "propose_form": ProposeForm(programs=programs_open_for(resident=resident))
+        if editable and not resident.is_void and may_propose_residents(request.user)
         else None,
     }
     return render(request, "participants/detail.html", context, status=status)

@@ -1,8 +1,9 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from jakpreneur.admin_tools import FastModelAdmin
 
-from .models import Agency, FieldLead
+from .models import Agency, Enrollment, FieldLead, Program
 
 
 class FieldLeadInline(admin.TabularInline):
@@ -28,3 +29,31 @@ class FieldLeadAdmin(FastModelAdmin):
     list_select_related = ["agency__city", "district"]
     search_fields = ["name", "phone", "district__name", "agency__short_name"]
     autocomplete_fields = ["agency", "district"]
+
+
+@admin.register(Program)
+class ProgramAdmin(SimpleHistoryAdmin, FastModelAdmin):
+    list_display = [
+        "code",
+        "title",
+        "agency",
+        "category",
+        "district",
+        "start_date",
+        "capacity",
+        "status",
+    ]
+    list_filter = ["status", "category", "agency__city", "agency__short_name"]
+    list_select_related = ["agency__city", "district"]
+    search_fields = ["code", "title"]
+    autocomplete_fields = ["agency", "district"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(SimpleHistoryAdmin, FastModelAdmin):
+    list_display = ["resident", "program", "enrolled_on", "status"]
+    list_filter = ["status"]
+    list_select_related = ["resident", "program"]
+    search_fields = ["=program__code", "resident__full_name", "=resident__nik"]
+    raw_id_fields = ["resident", "program"]

@@ -1,12 +1,17 @@
 """Writes for Suku Dinas and their field leads."""
 
 from dataclasses import dataclass
+from datetime import date
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wilayah.models import City, District
 
-from .models import Agency, FieldLead
+from .models import Agency, Enrollment, FieldLead, Program
+from .selectors import program_seats_taken
 
 # The standard Suku Dinas every kota has (short name, full name).
 STANDARD_AGENCIES = [
@@ -70,3 +75,224 @@ def field_lead_create(
     lead.full_clean()
     lead.save()
     return lead
+
+
+def program_next_code(*, agency: Agency, year: int) -> str:
+    """KOTA-SUDIN-TAHUN-URUT, e.g. JB-PPKUKM-2025-014 (call with the agency row locked)."""
+    prefix = f"{agency.city.abbreviation}-{agency.short_name.upper()}-{year}-"
+    numbers = [
+        int(code.removeprefix(prefix))
+        for code in Program.objects.filter(code__startswith=prefix).values_list(
+            "code", flat=True
+        )
+        if code.removeprefix(prefix).isdigit()
+    ]
+    return f"{prefix}{max(numbers, default=0) + 1:03d}"
+
+
+@transaction.atomic
+def program_create(*, agency: Agency, created_by, **fields) -> Program:
+    """A new training with the next free code of its agency and year."""
+    # Lock the agency: two clerks creating trainings at once must not get one code.
+    agency = Agency.objects.select_for_update().select_related("city").get(pk=agency.pk)
+    program = Program(agency=agency, created_by=created_by, **fields)
+    if program.start_date:
+        program.code = program_next_code(agency=agency, year=program.start_date.year)
+    program.full_clean()
+    program._history_user = created_by
+    program.save()
+    return program
+
+
+@transaction.atomic
+def program_update(*, program: Program, user, **fields) -> Program:
+    """Change a training; a cancelled one is closed, and the quota never drops below the
+    residents already in it."""
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    if program.status == Program.Status.CANCELLED:
+        raise ValidationError(_("Pelatihan yang sudah batal tidak dapat diubah."))
+    for name, value in fields.items():
+        setattr(program, name, value)
+    taken = program_seats_taken(program=program)
+    if program.capacity is not None and program.capacity < taken:
+        raise ValidationError(
+            {
+                "capacity": _(
+                    "Kuota tidak boleh kurang dari jumlah peserta yang sudah terdaftar (%(n)d)."
+                )
+                % {"n": taken}
+            }
+        )
+    if program.status == Program.Status.CANCELLED:
+        if program.enrollments.filter(status__in=Enrollment.TRAINED).exists():
+            raise ValidationError(
+                {
+                    "status": _(
+                        "Sudah ada peserta yang hadir atau lulus: pelatihan ini tidak dapat "
+                        "dibatalkan."
+                    )
+                }
+            )
+        program.enrollments.filter(status=Enrollment.Status.ENROLLED).update(
+            status=Enrollment.Status.CANCELLED
+        )
+    program.full_clean()
+    program._history_user = user
+    program.save()
+    return program
+
+
+def _check_can_enrol(
+    *, program: Program, resident, enrolled_on: date, today: date
+) -> None:
+    if program.status not in Program.ENROLLING:
+        raise ValidationError(
+            _("Pelatihan berstatus %(status)s tidak menerima peserta baru.")
+            % {"status": program.get_status_display()}
+        )
+    if resident.is_void:
+        raise ValidationError(
+            {
+                "resident": _("Pendaftaran %(name)s di Jakpreneur sudah dibatalkan.")
+                % {"name": resident.full_name}
+            }
+        )
+    if enrolled_on > today:
+        raise ValidationError({"enrolled_on": _("Tanggal tidak boleh di masa depan.")})
+    if enrolled_on < resident.registered_on:
+        raise ValidationError(
+            {
+                "enrolled_on": _(
+                    "%(name)s baru terdaftar di Jakpreneur pada %(date)s; tanggal pelatihan "
+                    "tidak boleh sebelum itu."
+                )
+                % {
+                    "name": resident.full_name,
+                    "date": resident.registered_on.strftime("%d/%m/%Y"),
+                }
+            }
+        )
+
+
+@transaction.atomic
+def enrollment_create_many(
+    *,
+    program: Program,
+    residents,
+    user,
+    enrolled_on: date | None = None,
+    today: date | None = None,
+) -> list[Enrollment]:
+    """Enrol residents in a training, all or none, within its quota."""
+    today = today or timezone.localdate()
+    enrolled_on = enrolled_on or today
+    # Lock the programme: two clerks may race for the last seat.
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    residents = list(residents)
+    already = set(
+        program.enrollments.filter(resident__in=residents).values_list(
+            "resident_id", flat=True
+        )
+    )
+    for resident in residents:
+        if resident.pk in already:
+            raise ValidationError(
+                {
+                    "resident": _("%(name)s sudah terdaftar di pelatihan ini.")
+                    % {"name": resident.full_name}
+                }
+            )
+        _check_can_enrol(
+            program=program, resident=resident, enrolled_on=enrolled_on, today=today
+        )
+    seats_left = program.capacity - program_seats_taken(program=program)
+    if len(residents) > seats_left:
+        raise ValidationError(
+            _("Kuota pelatihan tidak cukup: sisa %(left)d kursi untuk %(asked)d warga.")
+            % {"left": max(seats_left, 0), "asked": len(residents)}
+        )
+    enrollments = []
+    for resident in residents:
+        enrollment = Enrollment(
+            resident=resident,
+            program=program,
+            enrolled_on=enrolled_on,
+            enrolled_by=user,
+        )
+        enrollment._history_user = user
+        try:
+            with transaction.atomic():
+                enrollment.save()
+        except IntegrityError as error:
+            raise ValidationError(
+                {
+                    "resident": _("%(name)s sudah terdaftar di pelatihan ini.")
+                    % {"name": resident.full_name}
+                }
+            ) from error
+        enrollments.append(enrollment)
+    return enrollments
+
+
+def enrollment_create(*, program: Program, resident, user, **kwargs) -> Enrollment:
+    """Enrol one resident (see enrollment_create_many)."""
+    return enrollment_create_many(
+        program=program, residents=[resident], user=user, **kwargs
+    )[0]
+
+
+@transaction.atomic
+def roster_update(
+    *, program: Program, statuses: dict[int, str], user, today: date | None = None
+) -> int:
+    """Set attendance and completion for a whole class in one go: all rows or none."""
+    today = today or timezone.localdate()
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    if program.status == Program.Status.CANCELLED:
+        raise ValidationError(_("Pelatihan yang sudah batal tidak dapat diubah."))
+    enrollments = {
+        e.pk: e
+        for e in program.enrollments.select_for_update()
+        .select_related("resident")
+        .filter(pk__in=statuses)
+    }
+    if set(statuses) - set(enrollments):
+        raise ValidationError(
+            _("Daftar peserta berubah sejak halaman dibuka; muat ulang halaman.")
+        )
+    cancelled = Enrollment.Status.CANCELLED
+    changed = []
+    seats = program_seats_taken(program=program)
+    for pk, status in statuses.items():
+        enrollment = enrollments[pk]
+        if status == enrollment.status:
+            continue
+        if status not in Enrollment.Status.values:
+            raise ValidationError(
+                _("Status tidak dikenal: %(status)s") % {"status": status}
+            )
+        name = enrollment.resident.full_name
+        if status in Enrollment.TRAINED and program.start_date > today:
+            raise ValidationError(
+                _(
+                    "%(name)s: kehadiran baru dapat dicatat setelah pelatihan dimulai (%(date)s)."
+                )
+                % {"name": name, "date": program.start_date.strftime("%d/%m/%Y")}
+            )
+        if enrollment.status == cancelled:
+            if enrollment.resident.is_void:
+                raise ValidationError(
+                    _("Pendaftaran %(name)s di Jakpreneur sudah dibatalkan.")
+                    % {"name": name}
+                )
+            seats += 1
+        elif status == cancelled:
+            seats -= 1
+        enrollment.status = status
+        changed.append(enrollment)
+    if seats > program.capacity:
+        raise ValidationError(_("Kuota pelatihan sudah penuh."))
+    for enrollment in changed:
+        enrollment._history_user = user
+        enrollment.save(update_fields=["status", "updated_at"])
+    return len(changed)

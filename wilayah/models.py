@@ -80,6 +80,11 @@ class City(Place):
                 return self.name.removeprefix(prefix)
         return self.name
 
+    @property
+    def abbreviation(self) -> str:
+        """'JB' for Jakarta Barat, 'KS' for Kepulauan Seribu: programme codes start with it."""
+        return "".join(word[0] for word in self.short_name.split()).upper()
+
 
 class District(Place):
     code = _code_field(DISTRICT_CODE, "31.73.08")

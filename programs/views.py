@@ -1,0 +1,418 @@
+import io
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from accounts.access import role_of
+from participants.exports import cell
+from participants.identity import nik_mask
+from participants.selectors import resident_find_by_nik, residents_editable_by
+from wilayah.models import City, District, Village
+
+from .access import may_manage_programs, may_propose_residents, may_see_coverage
+from .forms import (
+    ROSTER_CHOICES,
+    EnrollByNikForm,
+    ProgramFilterForm,
+    ProgramForm,
+    ProposeForm,
+)
+from .models import Agency, Enrollment, Program
+from .selectors import (
+    agencies_managed_by,
+    coverage_city_for,
+    coverage_matrix,
+    program_roster,
+    program_seats_taken,
+    programs_filtered,
+    programs_managed_by,
+    programs_open_for,
+    programs_visible_to,
+)
+from .services import (
+    enrollment_create,
+    enrollment_create_many,
+    program_create,
+    program_update,
+    roster_update,
+)
+
+PER_PAGE = 25
+
+
+def program_list(request):
+    programs = programs_visible_to(user=request.user)
+    if role_of(request.user) is None:
+        raise PermissionDenied
+    agencies = Agency.objects.filter(pk__in=programs.values("agency")).select_related(
+        "city"
+    )
+    districts = District.objects.filter(pk__in=programs.values("district")).order_by(
+        "code"
+    )
+    form = ProgramFilterForm(
+        request.GET or None, agencies=agencies, districts=districts
+    )
+    params = form.cleaned_data if form.is_valid() else {}
+    page = (
+        max(1, int(request.GET.get("page", "1")))
+        if request.GET.get("page", "1").isdigit()
+        else 1
+    )
+    rows = list(
+        programs_filtered(user=request.user, params=params)[
+            (page - 1) * PER_PAGE : page * PER_PAGE + 1
+        ]
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "programs/list.html",
+        {
+            "form": form,
+            "programs": rows[:PER_PAGE],
+            "page": page,
+            "has_next": len(rows) > PER_PAGE,
+            "query": query.urlencode(),
+            "may_manage": may_manage_programs(request.user),
+        },
+    )
+
+
+def program_create_view(request):
+    if not may_manage_programs(request.user):
+        raise PermissionDenied
+    form = ProgramForm(
+        request.POST or None, agencies=agencies_managed_by(user=request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            program = program_create(created_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Pelatihan %(code)s dibuat.") % {"code": program.code}
+            )
+            return redirect(program)
+    return render(
+        request, "programs/form.html", {"form": form, "title": _("Pelatihan baru")}
+    )
+
+
+def _managed(request, pk) -> Program:
+    """A programme this user runs: 404 when it is not theirs to see, 403 when read-only."""
+    program = get_object_or_404(programs_visible_to(user=request.user), pk=pk)
+    if not programs_managed_by(user=request.user).filter(pk=pk).exists():
+        raise PermissionDenied
+    return program
+
+
+def program_edit(request, pk):
+    program = _managed(request, pk)
+    if program.status == Program.Status.CANCELLED:
+        messages.error(request, _("Pelatihan yang sudah batal tidak dapat diubah."))
+        return redirect(program)
+    form = ProgramForm(
+        request.POST or None,
+        instance=program,
+        agencies=agencies_managed_by(user=request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "agency"}
+        try:
+            program_update(program=program, user=request.user, **fields)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Pelatihan disimpan."))
+            return redirect(program)
+    return render(
+        request,
+        "programs/form.html",
+        {"form": form, "program": program, "title": _("Ubah pelatihan")},
+    )
+
+
+def program_detail(request, pk, *, nik_form=None, status=200):
+    program = get_object_or_404(programs_visible_to(user=request.user), pk=pk)
+    manages = programs_managed_by(user=request.user).filter(pk=pk).exists()
+    roster = (
+        list(program_roster(program=program))
+        if manages or role_of(request.user) in {"pimpinan", "admin"}
+        else []
+    )
+    return render(
+        request,
+        "programs/detail.html",
+        {
+            "program": program,
+            "manages": manages and program.status != Program.Status.CANCELLED,
+            "roster": roster,
+            "seats_taken": program_seats_taken(program=program),
+            "nik_form": nik_form or EnrollByNikForm(),
+            "choices": ROSTER_CHOICES,
+            "villages": villages_in_kota(program) if manages else [],
+        },
+        status=status,
+    )
+
+
+def villages_in_kota(program):
+    return (
+        Village.objects.filter(district__city_id=program.agency.city_id)
+        .select_related("district")
+        .order_by("code")
+    )
+
+
+@require_POST
+@sensitive_post_parameters("nik")
+def enroll_by_nik(request, pk):
+    program = _managed(request, pk)
+    form = EnrollByNikForm(request.POST)
+    if form.is_valid():
+        resident = resident_find_by_nik(user=request.user, nik=form.cleaned_data["nik"])
+        if resident is None:
+            form.add_error(
+                "nik",
+                _(
+                    "Tidak ada warga terdaftar dengan NIK itu di kota ini. Warga harus didaftarkan dulu oleh kelurahan."
+                ),
+            )
+        else:
+            try:
+                enrollment_create(
+                    program=program,
+                    resident=resident,
+                    user=request.user,
+                    enrolled_on=form.cleaned_data["enrolled_on"],
+                )
+            except ValidationError as error:
+                _add_errors(form, error, field_map={"resident": "nik"})
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s didaftarkan ke pelatihan.")
+                    % {"name": resident.full_name},
+                )
+                return redirect(program)
+    return program_detail(request, pk, nik_form=form, status=400)
+
+
+def _add_errors(form, error: ValidationError, *, field_map: dict[str, str]) -> None:
+    """Put a service's errors on the form fields they are about."""
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            target = field_map.get(field, field)
+            form.add_error(target if target in form.fields else None, messages_)
+    else:
+        form.add_error(None, error)
+
+
+def enroll_village(request, pk):
+    """Enrol many residents of one kelurahan at once from a checklist."""
+    program = _managed(request, pk)
+    village = None
+    village_id = request.GET.get("village") or request.POST.get("village")
+    if village_id and village_id.isdigit():
+        village = Village.objects.filter(
+            pk=village_id, district__city_id=program.agency.city_id
+        ).first()
+    candidates = []
+    if village:
+        candidates = list(
+            village.residents.filter(is_void=False)
+            .exclude(enrollments__program=program)
+            .order_by("full_name")[:500]
+        )
+    errors = []
+    if request.method == "POST" and village:
+        chosen_ids = {int(x) for x in request.POST.getlist("residents") if x.isdigit()}
+        chosen = [r for r in candidates if r.pk in chosen_ids]
+        if not chosen:
+            errors.append(_("Pilih minimal satu warga."))
+        else:
+            try:
+                enrollment_create_many(
+                    program=program, residents=chosen, user=request.user
+                )
+            except ValidationError as error:
+                errors.extend(error.messages)
+            else:
+                messages.success(
+                    request,
+                    _("%(n)d warga didaftarkan ke pelatihan.") % {"n": len(chosen)},
+                )
+                return redirect(program)
+    return render(
+        request,
+        "programs/enroll_village.html",
+        {
+            "program": program,
+            "village": village,
+            "villages": villages_in_kota(program),
+            "candidates": candidates,
+            "errors": errors,
+            "seats_left": program.capacity - program_seats_taken(program=program),
+            "chosen": set(request.POST.getlist("residents")),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@require_POST
+def roster_save(request, pk):
+    program = _managed(request, pk)
+    statuses = {}
+    for key, value in request.POST.items():
+        if key.startswith("status-") and key[7:].isdigit():
+            statuses[int(key[7:])] = value
+    try:
+        changed = roster_update(program=program, statuses=statuses, user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return program_detail(request, pk, status=400)
+    messages.success(
+        request, _("Kehadiran disimpan (%(n)d perubahan).") % {"n": changed}
+    )
+    return redirect(program)
+
+
+def _roster_for_export(request, pk):
+    program = get_object_or_404(programs_visible_to(user=request.user), pk=pk)
+    if not (
+        programs_managed_by(user=request.user).filter(pk=pk).exists()
+        or role_of(request.user) == "pimpinan"
+    ):
+        raise PermissionDenied
+    return program, program_roster(program=program)
+
+
+def roster_xlsx(request, pk):
+    program, roster = _roster_for_export(request, pk)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Peserta"))
+    sheet.append([cell(program.code), cell(program.title)])
+    sheet.append(
+        [
+            _("No."),
+            _("Nama"),
+            _("NIK"),
+            _("Jenis kelamin"),
+            _("Kelurahan"),
+            _("Kecamatan"),
+            _("Tanggal daftar"),
+            _("Status"),
+        ]
+    )
+    for number, enrollment in enumerate(roster, start=1):
+        resident = enrollment.resident
+        sheet.append(
+            [number]
+            + [
+                cell(v)
+                for v in (
+                    resident.full_name,
+                    nik_mask(resident.nik),
+                    resident.get_gender_display(),
+                    resident.village.name,
+                    resident.village.district.name,
+                    enrollment.enrolled_on.strftime("%d/%m/%Y"),
+                    enrollment.get_status_display(),
+                )
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="peserta-{program.code}.xlsx"'
+    )
+    return response
+
+
+def attendance_sheet(request, pk):
+    """The printable daftar hadir, with a signature column."""
+    program, roster = _roster_for_export(request, pk)
+    return render(
+        request,
+        "programs/attendance_sheet.html",
+        {
+            "program": program,
+            "roster": [e for e in roster if e.status != Enrollment.Status.CANCELLED],
+        },
+    )
+
+
+@require_POST
+def propose(request, resident_pk):
+    """Kelurahan staff propose one of their residents for an open training."""
+    if not may_propose_residents(request.user):
+        raise PermissionDenied
+    resident = get_object_or_404(
+        residents_editable_by(user=request.user), pk=resident_pk
+    )
+    form = ProposeForm(request.POST, programs=programs_open_for(resident=resident))
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                enrollment_create(
+                    program=form.cleaned_data["program"],
+                    resident=resident,
+                    user=request.user,
+                )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s diusulkan ke %(program)s.")
+                % {
+                    "name": resident.full_name,
+                    "program": form.cleaned_data["program"].code,
+                },
+            )
+    else:
+        messages.error(request, _("Pilih pelatihan yang masih dibuka."))
+    return redirect(resident)
+
+
+def coverage(request):
+    """Sudin x kecamatan: who spreads word of trainings where, and where nobody does."""
+    if not may_see_coverage(request.user):
+        raise PermissionDenied
+    city = coverage_city_for(user=request.user, city_code=request.GET.get("kota"))
+    if city is None:
+        raise PermissionDenied
+    agencies = (
+        Agency.objects.filter(city=city).select_related("city").order_by("short_name")
+    )
+    if role_of(request.user) == "sudin":
+        agencies = agencies.filter(pk=request.user.staff.agency_id)
+    rows = coverage_matrix(city=city, agencies=agencies)
+    return render(
+        request,
+        "programs/coverage.html",
+        {
+            "city": city,
+            "coverage": rows,
+            "total_gaps": sum(row.gaps for row in rows),
+            "cities": City.objects.order_by("code")
+            if role_of(request.user) == "admin"
+            else None,
+        },
+    )
