@@ -21,9 +21,9 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
 
 from accounts.models import Role  # noqa: E402
 from accounts.services import staff_save  # noqa: E402
@@ -48,7 +48,18 @@ def measure(label: str, client: Client, method: str, url: str, data=None) -> Non
         return response
 
     call()  # warm
-    with CaptureQueriesContext(connection) as queries:
+    queries = []
+    slow = []
+
+    def record(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            queries.append(sql)
+            slow.append(((time.perf_counter() - start) * 1000, sql))
+
+    with connection.execute_wrapper(record):
         response = call()
     times = []
     for _ in range(RUNS):
@@ -59,8 +70,19 @@ def measure(label: str, client: Client, method: str, url: str, data=None) -> Non
         f"{label:<44} {statistics.median(times):9.1f} ms  "
         f"{len(queries):3d} queries  status {response.status_code}"
     )
+    if os.environ.get("SHOW_SLOW"):
+        for ms, sql in sorted(slow, reverse=True)[:2]:
+            print(f"    {ms:8.1f} ms  {sql[:300]}")
 
 
+@override_settings(
+    STORAGES={
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+)
 def main() -> None:
     total = Resident.objects.count()
     print(f"{connection.vendor}: {total:,} residents")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from .identity import nik_mask, phone_display
-from .models import TARGET_GROUPS, Resident
+from .models import TARGET_GROUPS, Education, Gender, Resident, Sector
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000
@@ -46,16 +46,29 @@ def resident_header() -> list[str]:
     ]
 
 
-def resident_row(resident: Resident, *, unmasked: bool) -> list[str]:
+class _Labels:
+    """Choice labels and yes/no translated once per export, not once per cell."""
+
+    def __init__(self):
+        self.gender = {value: str(label) for value, label in Gender.choices}
+        self.education = {value: str(label) for value, label in Education.choices}
+        self.sector = {value: str(label) for value, label in Sector.choices}
+        self.yes, self.no = _("ya"), _("tidak")
+        self.void, self.active = _("dibatalkan"), _("aktif")
+
+
+def resident_row(
+    resident: Resident, *, unmasked: bool, labels: _Labels | None = None
+) -> list[str]:
+    labels = labels or _Labels()
     show = (lambda v: v) if unmasked else nik_mask
-    yes, no = _("ya"), _("tidak")
     return [
         cell(value)
         for value in [
             show(resident.nik),
             show(resident.kk_number) if resident.kk_number else "",
             resident.full_name,
-            resident.get_gender_display(),
+            labels.gender.get(resident.gender, ""),
             resident.birth_place,
             resident.birth_date.strftime("%d/%m/%Y"),
             phone_display(resident.phone),
@@ -65,21 +78,25 @@ def resident_row(resident: Resident, *, unmasked: bool) -> list[str]:
             resident.rw,
             resident.village.name,
             resident.village.district.name,
-            resident.get_education_display(),
-            *[yes if getattr(resident, field) else no for field in TARGET_GROUPS],
+            labels.education.get(resident.education, ""),
+            *[
+                labels.yes if getattr(resident, field) else labels.no
+                for field in TARGET_GROUPS
+            ],
             resident.business_name,
-            resident.get_business_sector_display(),
+            labels.sector.get(resident.business_sector, ""),
             resident.business_started_year or "",
             resident.registered_on.strftime("%d/%m/%Y"),
-            _("dibatalkan") if resident.is_void else _("aktif"),
+            labels.void if resident.is_void else labels.active,
         ]
     ]
 
 
 def _rows(residents, *, unmasked: bool) -> Iterator[list[str]]:
     yield resident_header()
+    labels = _Labels()
     for resident in residents.iterator(chunk_size=CHUNK):
-        yield resident_row(resident, unmasked=unmasked)
+        yield resident_row(resident, unmasked=unmasked, labels=labels)
 
 
 class _Echo:

@@ -60,6 +60,22 @@ RECORDED_STAGES = [
     Stage.PERMODALAN,
 ]
 
+# Where each stage's date lives on the resident. Pendaftaran is the registration date; the
+# others are kept by participants.stages from stage records and enrolments, so lists and
+# reports filter and count on one indexed column.
+STAGE_DATE_FIELDS = {
+    Stage.PENDAFTARAN: "registered_on",
+    Stage.PELATIHAN: "trained_on",
+    Stage.PENDAMPINGAN: "mentored_on",
+    Stage.PERIZINAN: "licensed_on",
+    Stage.PEMASARAN: "marketed_on",
+    Stage.PELAPORAN_KEUANGAN: "reported_on",
+    Stage.PERMODALAN: "financed_on",
+}
+DERIVED_STAGE_FIELDS = [
+    f for s, f in STAGE_DATE_FIELDS.items() if s != Stage.PENDAFTARAN
+]
+
 TARGET_GROUPS = {
     "is_job_seeker": _("Pencari kerja"),
     "is_low_income": _("Keluarga prasejahtera"),
@@ -114,13 +130,32 @@ class Resident(models.Model):
         related_name="+",
         verbose_name=_("didaftarkan oleh"),
     )
+    # First date each later stage was reached (kept by participants.stages; never typed in).
+    trained_on = models.DateField(_("Pelatihan"), null=True, blank=True, editable=False)
+    mentored_on = models.DateField(
+        _("Pendampingan"), null=True, blank=True, editable=False
+    )
+    licensed_on = models.DateField(
+        _("Perizinan"), null=True, blank=True, editable=False
+    )
+    marketed_on = models.DateField(
+        _("Pemasaran"), null=True, blank=True, editable=False
+    )
+    reported_on = models.DateField(
+        _("Pelaporan keuangan"), null=True, blank=True, editable=False
+    )
+    financed_on = models.DateField(
+        _("Permodalan"), null=True, blank=True, editable=False
+    )
     is_void = models.BooleanField(_("dibatalkan"), default=False)
     void_reason = models.CharField(_("alasan pembatalan"), max_length=255, blank=True)
     voided_at = models.DateTimeField(_("dibatalkan pada"), null=True, blank=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["name_key", "updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["name_key", "updated_at", *DERIVED_STAGE_FIELDS]
+    )
 
     class Meta:
         verbose_name = _("warga")
@@ -131,6 +166,15 @@ class Resident(models.Model):
                 fields=["village", "-registered_on", "-id"], name="resident_village_reg"
             ),
             models.Index(fields=["-registered_on", "-id"], name="resident_reg"),
+            # "Reached stage X" lists, newest first, without scanning everyone.
+            *[
+                models.Index(
+                    fields=["-registered_on", "-id"],
+                    condition=Q(**{f"{field}__isnull": False}),
+                    name=f"resident_{field}",
+                )
+                for field in DERIVED_STAGE_FIELDS
+            ],
         ]
         constraints = [
             models.CheckConstraint(

@@ -3,16 +3,15 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
 from accounts.access import Role, role_of
-from programs.models import Enrollment
 from programs.selectors import resident_training_date
 from reports.semesters import Semester
 from wilayah.models import District, Village
 
 from .identity import NikError, name_normalize, nik_clean, nik_parse
-from .models import RECORDED_STAGES, Resident, Stage, StageRecord
+from .models import STAGE_DATE_FIELDS, Resident, Stage, StageRecord
 
 # Show "10.000+" instead of counting further: a full count of millions of rows hurts.
 COUNT_CAP = 10_000
@@ -25,13 +24,22 @@ def residents_visible_to(*, user) -> QuerySet[Resident]:
     staff = getattr(user, "staff", None)
     if role == Role.ADMIN:
         return residents
+    # Village ids, not joins: the planner then walks the residents' own indexes.
     if role == Role.PIMPINAN:
-        return residents.filter(village__district__city_id=staff.city_id)
+        return residents.filter(
+            village_id__in=_village_ids(district__city_id=staff.city_id)
+        )
     if role == Role.KECAMATAN:
-        return residents.filter(village__district_id=staff.district_id)
+        return residents.filter(
+            village_id__in=_village_ids(district_id=staff.district_id)
+        )
     if role == Role.KELURAHAN:
         return residents.filter(village_id=staff.village_id)
     return residents.none()
+
+
+def _village_ids(**filters) -> list[int]:
+    return list(Village.objects.filter(**filters).values_list("pk", flat=True))
 
 
 def residents_editable_by(*, user) -> QuerySet[Resident]:
@@ -79,7 +87,7 @@ def resident_find_by_nik(*, user, nik: str) -> Resident | None:
     nik = nik_clean(nik)
     if role_of(user) == Role.SUDIN:
         residents = Resident.objects.select_related("village__district__city").filter(
-            village__district__city_id=user.staff.agency.city_id
+            village_id__in=_village_ids(district__city_id=user.staff.agency.city_id)
         )
     else:
         residents = residents_visible_to(user=user)
@@ -102,21 +110,9 @@ def residents_reached_stage(
     residents: QuerySet[Resident], stage: str
 ) -> QuerySet[Resident]:
     """Residents who have reached a stage (every registered resident reached Pendaftaran)."""
-    if stage == Stage.PENDAFTARAN:
-        return residents
-    if stage == Stage.PELATIHAN:
-        return residents.filter(
-            Exists(
-                Enrollment.objects.filter(
-                    resident=OuterRef("pk"), status__in=Enrollment.TRAINED
-                )
-            )
-        )
-    if stage in RECORDED_STAGES:
-        return residents.filter(
-            Exists(StageRecord.objects.filter(resident=OuterRef("pk"), stage=stage))
-        )
-    return residents.none()
+    if stage not in STAGE_DATE_FIELDS:
+        return residents.none()
+    return residents.filter(**{f"{STAGE_DATE_FIELDS[stage]}__isnull": False})
 
 
 def residents_registered_in(
@@ -187,7 +183,9 @@ def residents_filtered(*, user, params: dict) -> QuerySet[Resident]:
     elif status == "void":
         residents = residents.filter(is_void=True)
     if params.get("district"):
-        residents = residents.filter(village__district=params["district"])
+        residents = residents.filter(
+            village_id__in=_village_ids(district=params["district"])
+        )
     if params.get("village"):
         residents = residents.filter(village=params["village"])
     if params.get("gender"):
