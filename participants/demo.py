@@ -210,7 +210,16 @@ RESIDENT_FIELDS = [
     "is_job_seeker", "is_low_income", "has_disability", "has_business", "business_name",
     "business_sector", "business_started_year", "registered_on", "is_void", "void_reason",
     "voided_at", "created_at", "updated_at",
+    # First date of each recorded stage (participants.stages keeps these after the load).
+    "mentored_on", "licensed_on", "marketed_on", "reported_on", "financed_on",
 ]  # fmt: skip
+STAGE_DATE_COLUMNS = {
+    Stage.PENDAMPINGAN: 0,
+    Stage.PERIZINAN: 1,
+    Stage.PEMASARAN: 2,
+    Stage.PELAPORAN_KEUANGAN: 3,
+    Stage.PERMODALAN: 4,
+}
 STAGE_FIELDS = [
     "resident", "stage", "reached_on", "mentor", "licence_type", "licence_number",
     "channel", "lender", "amount", "note", "created_at",
@@ -635,6 +644,7 @@ class _Generator:
                 started_year = null
 
             created_at = self._timestamp(registered)
+            stage_dates = [null] * len(STAGE_DATE_COLUMNS)
             if random_() < 0.005:
                 is_void = True
                 void_reason = pick(VOID_REASONS)
@@ -646,9 +656,17 @@ class _Generator:
                 void_reason = ""
                 voided_at = null
                 updated_at = created_at
+                first_new = len(stage_rows)
                 self._stages(
                     stage_rows, resident_id, registered, district_name, village_name
                 )
+                for record in stage_rows[first_new:]:
+                    column = STAGE_DATE_COLUMNS[record[1]]
+                    if (
+                        stage_dates[column] in (None, r"\N")
+                        or record[2] < stage_dates[column]
+                    ):
+                        stage_dates[column] = record[2]
 
             yield (
                 resident_id,
@@ -679,6 +697,7 @@ class _Generator:
                 voided_at,
                 created_at,
                 updated_at,
+                *stage_dates,
             )
 
     def _name(self, female: bool) -> tuple[str, str, str, str]:
