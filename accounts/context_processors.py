@@ -14,7 +14,8 @@ MENU = [
         "programs:list",
         {Role.KELURAHAN, Role.KECAMATAN, Role.SUDIN, Role.PIMPINAN},
     ),
-    (_("Cakupan Kasatlak"), "programs:coverage", {Role.SUDIN, Role.PIMPINAN}),
+    (_("Cakupan"), "programs:coverage", {Role.SUDIN, Role.PIMPINAN}),
+    (_("Laporan"), "reports:dashboard", {Role.PIMPINAN}),
 ]
 
 

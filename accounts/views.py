@@ -11,7 +11,7 @@ HOME_OF_ROLE = {
     Role.KELURAHAN: "accounts:home_kelurahan",
     Role.KECAMATAN: "accounts:home_kecamatan",
     Role.SUDIN: "accounts:home_sudin",
-    Role.PIMPINAN: "accounts:home_pimpinan",
+    Role.PIMPINAN: "reports:dashboard",
     Role.ADMIN: "admin:index",
 }
 

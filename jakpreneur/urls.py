@@ -29,5 +29,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("warga/", include("participants.urls")),
     path("pelatihan/", include("programs.urls")),
+    path("laporan/", include("reports.urls")),
     path("", include("accounts.urls")),
 ]

@@ -224,6 +224,14 @@ class Resident(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "full_name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "name_key"}
+        elif update_fields is None and not self._state.adding and self.pk:
+            # The stage dates belong to participants.stages: a copy loaded before a stage
+            # was recorded must not write its stale dates back.
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in DERIVED_STAGE_FIELDS
+            ]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Min, QuerySet
 
 from programs.models import Enrollment
+from reports.counting import STATE_FIELDS, counts_follow, state_from_values
 
 from .models import (
     DERIVED_STAGE_FIELDS,
@@ -58,7 +59,7 @@ def resident_stages_sync(*, resident_ids: Iterable[int]) -> int:
         Resident.objects.select_for_update()
         .filter(pk__in=ids)
         .order_by("pk")
-        .values("pk", *DERIVED_STAGE_FIELDS)
+        .values("pk", *STATE_FIELDS)
     )
     for current in residents:
         new = new_dates[current["pk"]]
@@ -69,6 +70,10 @@ def resident_stages_sync(*, resident_ids: Iterable[int]) -> int:
         }
         if update:
             Resident.objects.filter(pk=current["pk"]).update(**update)
+            # update() skips the save signals, so the counters are moved here.
+            counts_follow(
+                state_from_values(current), state_from_values({**current, **update})
+            )
             changed += 1
     return changed
 

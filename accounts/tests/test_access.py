@@ -11,7 +11,7 @@ HOMES = {
     Role.KELURAHAN: "accounts:home_kelurahan",
     Role.KECAMATAN: "accounts:home_kecamatan",
     Role.SUDIN: "accounts:home_sudin",
-    Role.PIMPINAN: "accounts:home_pimpinan",
+    Role.PIMPINAN: "reports:dashboard",
 }
 # Every page of the app (the admin has its own login page).
 PAGES = [

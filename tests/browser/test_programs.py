@@ -12,9 +12,13 @@ from tests.browser.conftest import log_in
 pytestmark = pytest.mark.browser
 
 
-def test_sudin_creates_a_programme_enrols_by_nik_and_marks_attendance(page, live_server, live_places):
+def test_sudin_creates_a_programme_enrols_by_nik_and_marks_attendance(
+    page, live_server, live_places
+):
     today = timezone.localdate()
-    resident = ResidentFactory(full_name="Dewi Lestari", registered_on=today - timedelta(days=30))
+    resident = ResidentFactory(
+        full_name="Dewi Lestari", registered_on=today - timedelta(days=30)
+    )
     staff_user(Role.SUDIN, "31.73:PPKUKM", username="sudin.ppkukm")
     log_in(page, live_server, "sudin.ppkukm", PASSWORD)
 

@@ -1,0 +1,26 @@
+"""Demo target periods: 2023-S1 … 2027-S2 for every kota."""
+
+from django.db import transaction
+
+from wilayah.models import City
+
+from .models import TargetPeriod
+from .services import period_create
+
+DEMO_START = "2023-S1"
+
+
+@transaction.atomic
+def demo_periods() -> int:
+    """A five-year period for every kota that has none yet; returns how many were made."""
+    created = 0
+    for city in City.objects.order_by("code"):
+        if TargetPeriod.objects.filter(city=city).exists():
+            continue
+        period_create(
+            city=city,
+            name=f"Jakpreneur 2023–2027 {city.short_name}",
+            start_semester=DEMO_START,
+        )
+        created += 1
+    return created

@@ -1,0 +1,129 @@
+"""The progress table as CSV, XLSX and JSON (the web exports and progress_report share these)."""
+
+import csv
+import io
+
+from openpyxl import Workbook
+
+from participants.models import Stage
+
+from .selectors import AreaProgress, ProgressReport
+
+HEADER = [
+    "kode",
+    "wilayah",
+    "semester",
+    "target",
+    "baru",
+    "kumulatif",
+    "target_kumulatif",
+    "persen",
+    "persen_kumulatif",
+]
+
+
+def one_decimal(value: float | None) -> str:
+    """12.3 (dot separator); empty where the target is zero."""
+    return "" if value is None else f"{value:.1f}"
+
+
+def _area_rows(area: AreaProgress) -> list[list]:
+    return [
+        [
+            area.code,
+            area.name,
+            str(figures.semester),
+            figures.target,
+            figures.new,
+            figures.cumulative,
+            figures.cumulative_target,
+            one_decimal(figures.percent),
+            one_decimal(figures.cumulative_percent),
+        ]
+        for figures in area.semesters
+    ]
+
+
+def progress_rows(report: ProgressReport) -> list[list]:
+    """One row per kecamatan per semester (by code), then one per semester for the kota."""
+    rows = []
+    for area in sorted(report.districts, key=lambda a: a.code):
+        rows += _area_rows(area)
+    return rows + _area_rows(report.city_progress)
+
+
+def progress_csv(report: ProgressReport) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(HEADER)
+    writer.writerows(progress_rows(report))
+    return buffer.getvalue()
+
+
+def progress_xlsx(report: ProgressReport) -> bytes:
+    """The same sheet, plus one chart-ready sheet per stage (semesters × kecamatan)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("capaian")
+    sheet.append(HEADER)
+    for row in progress_rows(report):
+        sheet.append(row)
+    districts = sorted(report.districts, key=lambda a: a.code)
+    for stage in Stage:
+        stage_sheet = workbook.create_sheet(str(stage.label)[:31])
+        stage_sheet.append(
+            ["semester", *[a.name for a in districts], report.city.short_name]
+        )
+        for n, semester in enumerate(report.period.semester_list):
+            values = [
+                report.stage_new(area=a, stage=stage.value, index=n) for a in districts
+            ]
+            stage_sheet.append([str(semester), *values, sum(values)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _area_json(area: AreaProgress) -> dict:
+    return {
+        "kode": area.code,
+        "wilayah": area.name,
+        "target_total": area.total,
+        "kumulatif": area.cumulative,
+        "persen_total": area.percent_of_total,
+        "target_sampai_hari_ini": area.target_to_date,
+        "persen_target_sampai_hari_ini": area.percent_to_date,
+        "status": area.status,
+        "laju_dibutuhkan_per_semester": area.pace_needed,
+        "proyeksi_total": area.projected_total,
+        "tahapan": area.funnel,
+        "semester": [
+            {
+                "semester": str(f.semester),
+                "target": f.target,
+                "baru": f.new,
+                "kumulatif": f.cumulative,
+                "target_kumulatif": f.cumulative_target,
+                "persen": f.percent,
+                "persen_kumulatif": f.cumulative_percent,
+            }
+            for f in area.semesters
+        ],
+    }
+
+
+def progress_json(report: ProgressReport) -> dict:
+    period = report.period
+    return {
+        "periode": {
+            "id": period.pk,
+            "nama": period.name,
+            "semester_awal": str(period.first_semester),
+            "semester_akhir": str(period.last_semester),
+            "tahap": period.stage,
+        },
+        "tanggal": report.today.isoformat(),
+        "kota": _area_json(report.city_progress),
+        "kecamatan": [
+            _area_json(a) for a in sorted(report.districts, key=lambda a: a.code)
+        ],
+    }

@@ -1,0 +1,268 @@
+"""Progress against targets, read from the StageCount counters (see reports.counting)."""
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Prefetch, Sum
+from django.utils import timezone
+
+from accounts.access import Role, role_of
+from participants.models import Stage
+from wilayah.models import City
+
+from .models import DistrictTarget, SemesterTarget, StageCount, TargetPeriod
+from .semesters import Semester
+from .services import semester_target_map
+
+# Status against the target to date (documented in the README).
+ON_TRACK_FROM = 90.0  # % of the target to date
+BEHIND_FROM = 60.0
+
+
+def percent(part: int, whole: int) -> float | None:
+    return None if not whole else part * 100 / whole
+
+
+@dataclass
+class SemesterFigures:
+    semester: Semester
+    target: int
+    new: int
+    cumulative: int
+    cumulative_target: int
+
+    @property
+    def percent(self) -> float | None:
+        return percent(self.new, self.target)
+
+    @property
+    def cumulative_percent(self) -> float | None:
+        return percent(self.cumulative, self.cumulative_target)
+
+
+@dataclass
+class AreaProgress:
+    """One kecamatan (or the kota) over a period, DOMAIN.md rule 6."""
+
+    code: str
+    name: str
+    total: int
+    semesters: list[SemesterFigures]
+    today: date
+    funnel: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def current(self) -> SemesterFigures | None:
+        now = Semester.of(self.today)
+        return next((s for s in self.semesters if s.semester == now), None)
+
+    @property
+    def complete(self) -> list[SemesterFigures]:
+        """Semesters of the period that have ended."""
+        now = Semester.of(self.today)
+        return [s for s in self.semesters if s.semester < now]
+
+    @property
+    def cumulative(self) -> int:
+        """Residents counted so far (the current semester included)."""
+        return sum(s.new for s in self.semesters)
+
+    @property
+    def percent_of_total(self) -> float | None:
+        return percent(self.cumulative, self.total)
+
+    @property
+    def target_to_date(self) -> int:
+        """Targets of the ended semesters plus the elapsed share of the current one."""
+        ended = sum(s.target for s in self.complete)
+        current = self.current
+        if current is None:
+            return ended if self.complete else 0
+        semester = current.semester
+        elapsed = (self.today - semester.start).days + 1
+        length = (semester.end - semester.start).days + 1
+        return ended + round(current.target * elapsed / length)
+
+    @property
+    def percent_to_date(self) -> float | None:
+        return percent(self.cumulative, self.target_to_date)
+
+    @property
+    def status(self) -> str:
+        share = self.percent_to_date
+        if share is None or share >= ON_TRACK_FROM:
+            return "on_track"
+        return "behind" if share >= BEHIND_FROM else "far_behind"
+
+    @property
+    def semesters_left(self) -> int:
+        """The current semester and those after it."""
+        now = Semester.of(self.today)
+        return sum(1 for s in self.semesters if s.semester >= now)
+
+    @property
+    def pace_needed(self) -> int | None:
+        """New residents needed per remaining semester to reach the total."""
+        if not self.semesters_left:
+            return None
+        return max(0, math.ceil((self.total - self.cumulative) / self.semesters_left))
+
+    @property
+    def recent_pace(self) -> float | None:
+        """Average new residents of the last two complete semesters."""
+        last_two = self.complete[-2:]
+        return sum(s.new for s in last_two) / len(last_two) if last_two else None
+
+    @property
+    def projected_total(self) -> int | None:
+        """The five-year total if the remaining semesters go at the recent pace."""
+        pace = self.recent_pace
+        if pace is None:
+            return None
+        counted_complete = sum(s.new for s in self.complete)
+        return round(counted_complete + pace * self.semesters_left)
+
+
+@dataclass
+class ProgressReport:
+    period: TargetPeriod
+    city: City
+    today: date
+    districts: list[AreaProgress]
+    city_progress: AreaProgress
+    # (district code, stage, semester index) -> residents who first reached it then.
+    counts: dict[tuple[str, str, int], int] = field(default_factory=dict)
+
+    def stage_new(self, *, area: AreaProgress, stage: str, index: int) -> int:
+        """New residents of a kecamatan at a stage in the period's n-th semester."""
+        semester = self.period.semester_list[index]
+        return self.counts.get((area.code, stage, semester.index), 0)
+
+    @property
+    def worst_first(self) -> list[AreaProgress]:
+        return sorted(self.districts, key=lambda a: (a.percent_to_date or 0, a.name))
+
+
+def cities_visible_to(*, user):
+    """Kota whose reports a user may read: their own for pimpinan, all for admins."""
+    role = role_of(user)
+    if role == Role.ADMIN:
+        return City.objects.order_by("code")
+    if role == Role.PIMPINAN:
+        return City.objects.filter(pk=user.staff.city_id)
+    return City.objects.none()
+
+
+def period_for(*, city: City, period_id: int | None = None) -> TargetPeriod | None:
+    periods = TargetPeriod.objects.filter(city=city)
+    if period_id is not None:
+        return periods.filter(pk=period_id).first()
+    return (
+        periods.filter(is_active=True).first()
+        or periods.order_by("-start_semester").first()
+    )
+
+
+def progress_report(
+    *, period: TargetPeriod, today: date | None = None
+) -> ProgressReport:
+    """Targets and counted residents per kecamatan and semester, rolled up to the kota."""
+    today = today or timezone.localdate()
+    semesters = period.semester_list
+    indexes = [s.index for s in semesters]
+    targets = list(
+        DistrictTarget.objects.filter(period=period)
+        .select_related("district")
+        .prefetch_related(
+            Prefetch("semester_targets", queryset=SemesterTarget.objects.all())
+        )
+        .order_by("district__code")
+    )
+    district_ids = [t.district_id for t in targets]
+    counts: dict[tuple[int, str, int], int] = {
+        (row["district_id"], row["stage"], row["semester"]): row["count"]
+        for row in StageCount.objects.filter(
+            district_id__in=district_ids,
+            semester__gte=indexes[0],
+            semester__lte=indexes[-1],
+        ).values("district_id", "stage", "semester", "count")
+    }
+    areas = []
+    for target in targets:
+        by_semester = semester_target_map(district_target=target)
+        figures = _figures(
+            semesters,
+            targets=[by_semester[s] for s in semesters],
+            new=[
+                counts.get((target.district_id, period.stage, s.index), 0)
+                for s in semesters
+            ],
+        )
+        funnel = {
+            stage.value: sum(
+                counts.get((target.district_id, stage.value, i), 0) for i in indexes
+            )
+            for stage in Stage
+        }
+        areas.append(
+            AreaProgress(
+                code=target.district.code,
+                name=target.district.name,
+                total=target.total,
+                semesters=figures,
+                today=today,
+                funnel=funnel,
+            )
+        )
+    city_figures = _figures(
+        semesters,
+        targets=[
+            sum(a.semesters[n].target for a in areas) for n in range(len(semesters))
+        ],
+        new=[sum(a.semesters[n].new for a in areas) for n in range(len(semesters))],
+    )
+    city_progress = AreaProgress(
+        code=period.city.code,
+        name=period.city.short_name,
+        total=sum(a.total for a in areas),
+        semesters=city_figures,
+        today=today,
+        funnel={
+            stage.value: sum(a.funnel[stage.value] for a in areas) for stage in Stage
+        },
+    )
+    codes = {t.district_id: t.district.code for t in targets}
+    return ProgressReport(
+        period=period,
+        city=period.city,
+        today=today,
+        districts=areas,
+        city_progress=city_progress,
+        counts={(codes[d], stage, i): n for (d, stage, i), n in counts.items()},
+    )
+
+
+def _figures(semesters, *, targets: list[int], new: list[int]) -> list[SemesterFigures]:
+    figures, cumulative, cumulative_target = [], 0, 0
+    for semester, target, count in zip(semesters, targets, new, strict=True):
+        cumulative += count
+        cumulative_target += target
+        figures.append(
+            SemesterFigures(semester, target, count, cumulative, cumulative_target)
+        )
+    return figures
+
+
+def counted_total(
+    *, district_ids: list[int], stage: str, first: Semester, last: Semester
+) -> int:
+    return (
+        StageCount.objects.filter(
+            district_id__in=district_ids,
+            stage=stage,
+            semester__gte=first.index,
+            semester__lte=last.index,
+        ).aggregate(n=Sum("count"))["n"]
+        or 0
+    )

@@ -1,0 +1,201 @@
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from participants.models import Stage
+from programs.selectors import coverage_matrix
+from wilayah.models import District
+
+from .access import report_city_for
+from .breakdowns import breakdowns, counted_residents
+from .exports import progress_csv, progress_json, progress_xlsx
+from .selectors import cities_visible_to, period_for, progress_report
+from .semesters import Semester
+
+
+def _report(request):
+    city = report_city_for(request.user, request.GET.get("kota"))
+    period_id = request.GET.get("periode")
+    period = period_for(
+        city=city,
+        period_id=int(period_id) if period_id and period_id.isdigit() else None,
+    )
+    if period is None:
+        raise Http404(_("Kota ini belum punya periode target."))
+    return progress_report(period=period)
+
+
+def _semester_range(request, report):
+    """The semesters the user chose to look at (the whole period by default)."""
+
+    def parse(name, default):
+        try:
+            return Semester.parse(request.GET.get(name, ""))
+        except ValueError:
+            return default
+
+    first = parse("dari", report.period.first_semester)
+    last = parse("sampai", report.period.last_semester)
+    return (first, last) if first <= last else (last, first)
+
+
+def _breakdown_titles():
+    return [
+        ("kelurahan", _("Per kelurahan")),
+        ("sudin", _("Per Suku Dinas (pelatihan pertama)")),
+        ("kategori", _("Per kategori pelatihan")),
+        ("jenis_kelamin", _("Per jenis kelamin")),
+        ("usia", _("Per kelompok usia")),
+    ]
+
+
+def _funnel_rows(area):
+    return [(str(stage.label), area.funnel.get(stage.value, 0)) for stage in Stage]
+
+
+def _chart_data(area, first, last):
+    shown = [f for f in area.semesters if first <= f.semester <= last]
+    return {
+        "labels": [str(f.semester) for f in shown],
+        "target": [f.target for f in shown],
+        "new": [f.new for f in shown],
+        "cumulative": [f.cumulative for f in shown],
+        "cumulativeTarget": [f.cumulative_target for f in shown],
+        "funnelLabels": [str(stage.label) for stage in Stage],
+        "funnel": [area.funnel.get(stage.value, 0) for stage in Stage],
+    }
+
+
+def dashboard(request):
+    """The Sekretaris Kota's page: the kota against its target, kecamatan worst first."""
+    city = report_city_for(request.user, request.GET.get("kota"))
+    if period_for(city=city) is None:
+        return render(
+            request,
+            "reports/no_period.html",
+            {"city": city, "cities": cities_visible_to(user=request.user)},
+        )
+    report = _report(request)
+    first, last = _semester_range(request, report)
+    area = report.city_progress
+    coverage = {row.agency.short_name: row for row in coverage_matrix(city=report.city)}
+    gaps = {
+        district.code: [
+            short
+            for short, row in coverage.items()
+            if dict(row.cells).get(district) is None
+        ]
+        for district in District.objects.filter(city=report.city)
+    }
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "report": report,
+            "area": area,
+            "shown": [f for f in area.semesters if first <= f.semester <= last],
+            "first": first,
+            "last": last,
+            "chart": _chart_data(area, first, last),
+            "funnel_rows": _funnel_rows(area),
+            "coverage": list(coverage.values()),
+            "gaps": gaps,
+            "cities": cities_visible_to(user=request.user),
+            "stage_label": Stage(report.period.stage).label,
+            "semesters": report.period.semester_list,
+        },
+    )
+
+
+def district_detail(request, code):
+    """One kecamatan: the same figures, its kelurahan and who its residents are."""
+    report = _report(request)
+    area = next((a for a in report.districts if a.code == code), None)
+    if area is None:
+        raise Http404
+    district = get_object_or_404(District, code=code, city=report.city)
+    first, last = _semester_range(request, report)
+    residents = counted_residents(
+        period=report.period, district_ids=[district.pk], first=first, last=last
+    )
+    split = breakdowns(residents=residents, stage=report.period.stage)
+    return render(
+        request,
+        "reports/district.html",
+        {
+            "report": report,
+            "area": area,
+            "district": district,
+            "shown": [f for f in area.semesters if first <= f.semester <= last],
+            "first": first,
+            "last": last,
+            "chart": _chart_data(area, first, last),
+            "funnel_rows": _funnel_rows(area),
+            "breakdowns": split,
+            "breakdown_titles": _breakdown_titles(),
+            "headline": sum(n for _label, n in split["kelurahan"]),
+            "semesters": report.period.semester_list,
+            "stage_label": Stage(report.period.stage).label,
+        },
+    )
+
+
+def city_breakdowns(request):
+    """The kota's counted residents by kelurahan, Sudin, category, gender and age band."""
+    report = _report(request)
+    first, last = _semester_range(request, report)
+    district_ids = list(
+        District.objects.filter(city=report.city).values_list("pk", flat=True)
+    )
+    residents = counted_residents(
+        period=report.period, district_ids=district_ids, first=first, last=last
+    )
+    split = breakdowns(residents=residents, stage=report.period.stage)
+    return render(
+        request,
+        "reports/breakdowns.html",
+        {
+            "report": report,
+            "breakdowns": split,
+            "breakdown_titles": _breakdown_titles(),
+            "headline": sum(n for _label, n in split["jenis_kelamin"]),
+            "first": first,
+            "last": last,
+            "semesters": report.period.semester_list,
+        },
+    )
+
+
+def print_report(request):
+    """One A4 page for the Sekretaris Kota's office."""
+    report = _report(request)
+    return render(
+        request,
+        "reports/print.html",
+        {
+            "report": report,
+            "area": report.city_progress,
+            "printed": timezone.localtime(),
+        },
+    )
+
+
+def export(request, fmt):
+    report = _report(request)
+    name = f"capaian-{report.city.code}-{report.period.first_semester}-{report.period.last_semester}"
+    if fmt == "csv":
+        response = HttpResponse(
+            progress_csv(report), content_type="text/csv; charset=utf-8"
+        )
+    elif fmt == "xlsx":
+        response = HttpResponse(
+            progress_xlsx(report),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        return JsonResponse(
+            progress_json(report), json_dumps_params={"ensure_ascii": False}
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

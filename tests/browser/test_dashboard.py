@@ -1,0 +1,44 @@
+from datetime import date
+
+import pytest
+
+from accounts.models import Role
+from accounts.tests.factories import PASSWORD, staff_user
+from reports.tests.factories import KAPUK, jakarta_barat_period, resident
+from tests.browser.conftest import log_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_sekkota_sees_the_charts_and_drills_into_kembangan(
+    page, live_server, live_places
+):
+    jakarta_barat_period()
+    for day in [date(2023, 3, 1), date(2024, 2, 1), date(2024, 9, 1)]:
+        resident(registered_on=day)
+    resident(village=KAPUK, registered_on=date(2024, 9, 2))
+    staff_user(Role.PIMPINAN, "31.73", username="sekkota")
+
+    log_in(page, live_server, "sekkota", PASSWORD)
+
+    page.wait_for_url(f"{live_server.url}/laporan/")
+    page.locator("html[data-charts-drawn=true]").wait_for()
+    # Chart.js drew on both canvases (a blank canvas has no painted pixels).
+    for canvas in ("#chart-progress", "#chart-funnel"):
+        painted = page.evaluate(
+            """id => { const c = document.querySelector(id);
+                       const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                       return d.some(v => v !== 0); }""",
+            canvas,
+        )
+        assert painted, canvas
+    assert page.locator("#headline-count").inner_text() == "4"
+
+    page.get_by_role("link", name="Kembangan").first.click()
+
+    page.get_by_role("heading", name="Kecamatan Kembangan").wait_for()
+    page.locator("html[data-charts-drawn=true]").wait_for()
+    assert "/laporan/kecamatan/31.73.08/" in page.url
+    kelurahan = page.locator('table[data-dimension="kelurahan"]')
+    assert "Joglo" in kelurahan.inner_text()
+    assert kelurahan.locator("tfoot td").inner_text() == "3"
