@@ -11,10 +11,10 @@ from jakpreneur import admin_tools
 from jakpreneur.admin_tools import LargeTablePaginator
 from participants.models import AccessLog
 from reports.models import SemesterTarget, StageCount
+from wilayah.models import Village
 
 # Rows nobody adds by hand: the access log, the counters, semester targets (with their kecamatan).
 READ_ONLY = {AccessLog, StageCount, SemesterTarget}
-from wilayah.models import Village
 
 PROJECT_APPS = ["wilayah", "accounts", "participants", "programs", "reports"]
 # History tables are browsed through each record's "History" page in the admin.
