@@ -1,4 +1,4 @@
-"""Time demo_residents at scale on a throwaway database.
+"""Time demo_residents, then demo_programs, at scale on a throwaway database.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jakpreneur_bench \\
         .venv/bin/python benchmarks/seed_residents.py --residents 1600000 --fresh
@@ -11,6 +11,7 @@ in "_bench", so it cannot be pointed at real data by mistake.
 """
 
 import argparse
+import contextlib
 import os
 import resource
 import sys
@@ -60,6 +61,23 @@ def prepare_postgres(settings_dict: dict, *, fresh: bool) -> None:
     admin.close()
 
 
+def peak_mib() -> float:
+    """This process's peak resident memory (VmHWM) since the last reset_peak, in MiB."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def reset_peak() -> None:
+    """Start peak_mib afresh (Linux); elsewhere it stays the peak of the whole run."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--residents", type=int, default=100_000)
@@ -96,6 +114,7 @@ def main() -> int:
         Path(settings_dict["NAME"]).unlink(missing_ok=True)
 
     from participants.demo import demo_residents
+    from programs.demo import demo_programs
     from programs.services import agencies_load_standard
     from wilayah.services import wilayah_import, wilayah_read_csv
 
@@ -107,12 +126,13 @@ def main() -> int:
         f"Set-up: {time.perf_counter() - started:.1f} s ({connection.vendor}, {name})"
     )
 
+    reset_peak()
     result = demo_residents(
         count=args.residents, seed=args.seed, city_code=args.city, today=args.today
     )
     print(result.summary())
     rows = result.residents + result.stage_records
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    residents_peak = peak_mib()
     print(f"residents      {result.residents:>12,}")
     print(f"stage records  {result.stage_records:>12,}")
     for stage, count in result.per_stage.items():
@@ -125,7 +145,30 @@ def main() -> int:
         f"residents/s    {result.residents / result.seconds if result.seconds else 0:>12,.0f}"
     )
     print(
-        f"peak memory    {peak_mib:>12,.0f} MiB (this process; the database server not included)"
+        f"peak memory    {residents_peak:>12,.0f} MiB (this process; the database server not included)"
+    )
+
+    reset_peak()
+    programs = demo_programs(seed=args.seed, city_code=args.city, today=args.today)
+    print(programs.summary())
+    rows = programs.programs + programs.enrollments
+    share = programs.trained / programs.residents if programs.residents else 0
+    print(f"programmes     {programs.programs:>12,}")
+    for status, count in sorted(programs.per_program_status.items()):
+        print(f"  {status:<20} {count:>10,}")
+    print(f"enrolments     {programs.enrollments:>12,}")
+    for status, count in sorted(programs.per_enrollment_status.items()):
+        print(f"  {status:<20} {count:>10,}")
+    print(f"trained        {programs.trained:>12,}  {share:6.1%} of residents")
+    print(f"seconds        {programs.seconds:>12.1f}")
+    print(
+        f"rows/s         {rows / programs.seconds if programs.seconds else 0:>12,.0f}"
+    )
+    print(
+        f"peak memory    {peak_mib():>12,.0f} MiB (this process, since the residents were in)"
+    )
+    print(
+        f"total seconds  {result.seconds + programs.seconds:>12.1f} (residents + programmes)"
     )
     return 0
 

@@ -2,18 +2,24 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import (
+    DEMO_CITY,
     demo_accounts,
     demo_field_leads,
     demo_places_and_agencies,
 )
 from participants.demo import demo_residents
+from programs.demo import demo_programs
+from reports.counting import stage_counts_rebuild
+from reports.demo import demo_periods
+from wilayah.models import District
 
 
 class Command(BaseCommand):
     help = (
         "Fill a demo database: places, Suku Dinas, demo accounts (password DEMO_PASSWORD) "
         "and Jakarta Barat field leads, plus --residents N demo residents of Jakarta Barat "
-        "(only while it has none). Refuses to run unless DEBUG is on. Running it again "
+        "(only while it has none) with trainings of every Sudin and their enrolments (only "
+        "while it has no training). Refuses to run unless DEBUG is on. Running it again "
         "changes nothing and keeps what users entered."
     )
 
@@ -42,4 +48,21 @@ class Command(BaseCommand):
             note = "" if created else "  (sudah ada, tidak diubah)"
             self.stdout.write(f"  {username:<22} {role}{note}")
         if residents > 0:
-            self.stdout.write(demo_residents(count=residents, seed=seed).summary())
+            people = demo_residents(count=residents, seed=seed)
+            self.stdout.write(people.summary())
+            trainings = demo_programs(seed=seed)
+            self.stdout.write(trainings.summary())
+            if not (people.already_seeded and trainings.already_seeded):
+                # Bulk loads skip the per-write bookkeeping: recount Jakarta Barat once.
+                counters = stage_counts_rebuild(
+                    district_ids=list(
+                        District.objects.filter(city__code=DEMO_CITY).values_list(
+                            "pk", flat=True
+                        )
+                    )
+                )
+                self.stdout.write(
+                    f"Hitungan tahap Jakarta Barat: {counters} penghitung"
+                )
+        periods = demo_periods()
+        self.stdout.write(f"Periode target demo (2023-S1 … 2027-S2): baru {periods}")
