@@ -36,3 +36,16 @@ class FastModelAdmin(admin.ModelAdmin):
     show_full_result_count = False
     paginator = LargeTablePaginator
     list_per_page = 50
+
+
+class ReadOnlyAdminMixin:
+    """Rows the app writes itself (logs, counters): admins read them, nobody edits them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from jakpreneur.admin_tools import FastModelAdmin
+from jakpreneur.admin_tools import FastModelAdmin, ReadOnlyAdminMixin
 
 from .identity import nik_mask
 from .models import AccessLog, Resident, StageRecord
@@ -62,7 +62,7 @@ class StageRecordAdmin(SimpleHistoryAdmin, FastModelAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(FastModelAdmin):
+class AccessLogAdmin(ReadOnlyAdminMixin, FastModelAdmin):
     """Read-only: an access log nobody can rewrite."""
 
     list_display = ["at", "username", "action", "resident", "reason"]
@@ -70,12 +70,3 @@ class AccessLogAdmin(FastModelAdmin):
     list_select_related = ["resident"]
     search_fields = ["username", "reason", "=resident__nik"]
     raw_id_fields = ["resident", "user"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from jakpreneur.pagination import page_of
 from programs.access import may_propose_residents
 from programs.forms import ProposeForm
 from programs.selectors import programs_open_for, resident_enrollments
@@ -56,8 +57,6 @@ from .services import (
 )
 from .subject import subject_data
 
-PER_PAGE = 25
-
 
 def _filter_form(request, data):
     user = request.user
@@ -83,26 +82,16 @@ def resident_list(request):
     form = _filter_form(request, request.GET)
     params = form.cleaned_data if form.is_valid() else {}
     residents = residents_filtered(user=request.user, params=params)
-    page = _page_number(request)
-    rows = list(
-        residents.prefetch_related("stage_records")[
-            (page - 1) * PER_PAGE : page * PER_PAGE + 1
-        ]
-    )
+    page = page_of(request, residents.prefetch_related("stage_records"))
     count, more = count_capped(residents)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "participants/list.html",
         {
             "form": form,
-            "residents": rows[:PER_PAGE],
             "page": page,
-            "has_next": len(rows) > PER_PAGE,
             "count": count,
             "count_more": more,
-            "query": query.urlencode(),
             "may_register": may_register_residents(request.user),
         },
     )
@@ -121,13 +110,6 @@ def _search(request):
         data.pop("q")
     params = {key: value for key, value in data.items() if value}
     return redirect(f"{reverse('participants:list')}?{urlencode(params)}")
-
-
-def _page_number(request) -> int:
-    try:
-        return max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        return 1
 
 
 def resident_export(request, fmt):

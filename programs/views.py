@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from accounts.access import role_of
+from jakpreneur.pagination import page_of
 from participants.exports import cell
 from participants.identity import nik_mask
 from participants.selectors import resident_find_by_nik, residents_editable_by
@@ -44,8 +45,6 @@ from .services import (
     roster_update,
 )
 
-PER_PAGE = 25
-
 
 def program_list(request):
     programs = programs_visible_to(user=request.user)
@@ -61,27 +60,13 @@ def program_list(request):
         request.GET or None, agencies=agencies, districts=districts
     )
     params = form.cleaned_data if form.is_valid() else {}
-    page = (
-        max(1, int(request.GET.get("page", "1")))
-        if request.GET.get("page", "1").isdigit()
-        else 1
-    )
-    rows = list(
-        programs_filtered(user=request.user, params=params)[
-            (page - 1) * PER_PAGE : page * PER_PAGE + 1
-        ]
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = page_of(request, programs_filtered(user=request.user, params=params))
     return render(
         request,
         "programs/list.html",
         {
             "form": form,
-            "programs": rows[:PER_PAGE],
             "page": page,
-            "has_next": len(rows) > PER_PAGE,
-            "query": query.urlencode(),
             "may_manage": may_manage_programs(request.user),
         },
     )

@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from jakpreneur.admin_tools import FastModelAdmin
+from jakpreneur.admin_tools import FastModelAdmin, ReadOnlyAdminMixin
 
 from .models import (
     AgencyTarget,
@@ -108,22 +108,13 @@ class DistrictTargetAdmin(FastModelAdmin):
 
 
 @admin.register(StageCount)
-class StageCountAdmin(FastModelAdmin):
+class StageCountAdmin(ReadOnlyAdminMixin, FastModelAdmin):
     """Read-only: the counters follow the residents (rebuild with rebuild_counts)."""
 
     list_display = ["district", "stage", "semester", "count"]
     list_filter = ["stage"]
     list_select_related = ["district"]
     search_fields = ["district__name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AgencyTarget)
