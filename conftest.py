@@ -1,5 +1,9 @@
 """Test-wide settings and the reference data every test may rely on."""
 
+import os
+import shutil
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.test import override_settings
@@ -51,3 +55,21 @@ def _test_settings():
 def places(db):
     """Official places and Sudin; reloaded only if a transactional test flushed them."""
     load_reference_data()
+
+
+def chromium_path() -> str | None:
+    for candidate in (
+        os.environ.get("CHROMIUM_PATH"),
+        shutil.which("chromium"),
+        "/usr/bin/chromium",
+    ):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+def pytest_report_header(config):
+    path = chromium_path()
+    if path:
+        return f"browser tests: Chromium at {path}"
+    return "browser tests: SKIPPED, no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)"

@@ -1,12 +1,10 @@
 """Browser tests: Playwright drives Debian's chromium (never a downloaded browser)."""
 
 import os
-import shutil
-from pathlib import Path
 
 import pytest
 
-from conftest import load_reference_data
+from conftest import chromium_path, load_reference_data
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # around it are still plain synchronous calls.
@@ -22,24 +20,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def chromium_path() -> str | None:
-    for candidate in (
-        os.environ.get("CHROMIUM_PATH"),
-        shutil.which("chromium"),
-        "/usr/bin/chromium",
-    ):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None
-
-
-def pytest_report_header(config):
-    path = chromium_path()
-    if path:
-        return f"browser tests: Chromium at {path}"
-    return "browser tests: SKIPPED, no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)"
 
 
 @pytest.fixture(scope="session")
