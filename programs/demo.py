@@ -266,10 +266,10 @@ def _load_postgres(cursor, calendar, program_rows, enrollment_rows) -> None:
 
     Building an index once is several times faster than updating it a row at a time (the
     resident table's trigram index most of all), and adding a foreign key checks all rows in
-    one join, where a per-row check would also lock every resident row. Indexes behind
-    constraints (primary keys, unique NIK, one enrolment per resident and programme) stay,
-    so every row is still checked against them. DDL is transactional in PostgreSQL: if the
-    load fails, all of it comes back with the rollback.
+    one join, where a per-row check would also lock every resident row; unique constraints
+    (NIK, one enrolment per resident and programme) put back check every row too. Primary
+    keys stay. DDL is transactional in PostgreSQL: if the load fails, all of it comes back
+    with the rollback. Until then other sessions wait for these tables.
     """
     enrollment_table = Enrollment._meta.db_table
     resident_table = Resident._meta.db_table
@@ -342,22 +342,42 @@ def _checks_now(cursor, tables: list[str]) -> list[str]:
 
 
 def _drop_indexes(cursor, table: str) -> list[str]:
-    """Drop the table's indexes not behind a constraint; return the statements that put
-    them back."""
+    """Drop the table's indexes but its primary key, unique constraints included (unless a
+    foreign key relies on one); return the statements that put them back. A unique
+    constraint put back checks every row, so nothing goes unchecked."""
+    quote = connection.ops.quote_name
     cursor.execute(
         """
-        SELECT ix.relname, pg_get_indexdef(ix.oid)
-        FROM pg_index JOIN pg_class ix ON ix.oid = pg_index.indexrelid
+        SELECT ix.relname, pg_get_indexdef(ix.oid), con.conname, pg_get_constraintdef(con.oid)
+        FROM pg_index
+        JOIN pg_class ix ON ix.oid = pg_index.indexrelid
+        LEFT JOIN pg_constraint con
+          ON con.conindid = pg_index.indexrelid AND con.conrelid = pg_index.indrelid
         WHERE pg_index.indrelid = %s::regclass
-          AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = pg_index.indexrelid)
+          AND NOT pg_index.indisprimary
+          AND (con.oid IS NULL OR con.contype = 'u')
+          AND NOT EXISTS (
+            SELECT 1 FROM pg_constraint fk
+            WHERE fk.contype = 'f' AND fk.conindid = pg_index.indexrelid
+          )
         ORDER BY ix.relname
         """,
         [table],
     )
-    indexes = cursor.fetchall()
-    for name, _definition in indexes:
-        cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-    return [definition for _name, definition in indexes]
+    statements = []
+    for index, index_definition, constraint, definition in cursor.fetchall():
+        if constraint:
+            cursor.execute(
+                f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(constraint)}"
+            )
+            statements.append(
+                f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(constraint)} "
+                f"{definition}"
+            )
+        else:
+            cursor.execute(f"DROP INDEX {quote(index)}")
+            statements.append(index_definition)
+    return statements
 
 
 def _drop_foreign_keys(

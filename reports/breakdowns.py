@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from participants.models import STAGE_DATE_FIELDS, Gender, Resident, Sector
 from programs.models import Enrollment
 
+from .counting import semester_index
 from .models import TargetPeriod
 from .semesters import Semester
 
@@ -138,3 +139,27 @@ def breakdowns(
         ((row["band"], row["n"]) for row in by_age), key=lambda r: order.get(r[0], 99)
     )
     return result
+
+
+def village_semesters(
+    *, residents: QuerySet[Resident], stage: str, semesters: list[Semester]
+) -> list[tuple[str, list[int], int]]:
+    """Kelurahan × semester: (kelurahan, new residents per semester, total) for a drill-down."""
+    field = STAGE_DATE_FIELDS[stage]
+    grouped = (
+        residents.annotate(semester_index=semester_index(field))
+        .values("village__name", "semester_index")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    table: dict[str, dict[int, int]] = {}
+    for row in grouped:
+        table.setdefault(row["village__name"], {})[row["semester_index"]] = row["n"]
+    return [
+        (
+            name,
+            [by_semester.get(s.index, 0) for s in semesters],
+            sum(by_semester.values()),
+        )
+        for name, by_semester in sorted(table.items())
+    ]

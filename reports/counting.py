@@ -112,7 +112,8 @@ def counts_follow(before: CountedState | None, after: CountedState | None) -> No
                 )
 
 
-def _semester_index(field_name: str):
+def semester_index(field_name: str):
+    """Semester.index of a date column, computed by the database."""
     return ExtractYear(field_name) * 2 + Case(
         When(**{f"{field_name}__month__gt": 6}, then=Value(1)),
         default=Value(0),
@@ -133,7 +134,7 @@ def stage_counts_rebuild(*, district_ids: list[int] | None = None) -> int:
     for stage, field_name in STAGE_DATE_FIELDS.items():
         grouped = (
             residents.filter(**{f"{field_name}__isnull": False})
-            .annotate(semester_index=_semester_index(field_name))
+            .annotate(semester_index=semester_index(field_name))
             .values("village__district_id", "semester_index")
             .annotate(n=Count("pk"))
             .order_by()

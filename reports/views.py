@@ -8,7 +8,7 @@ from programs.selectors import coverage_matrix
 from wilayah.models import District
 
 from .access import report_city_for
-from .breakdowns import breakdowns, counted_residents
+from .breakdowns import breakdowns, counted_residents, village_semesters
 from .exports import progress_csv, progress_json, progress_xlsx
 from .selectors import cities_visible_to, period_for, progress_report
 from .semesters import Semester
@@ -120,6 +120,7 @@ def district_detail(request, code):
         period=report.period, district_ids=[district.pk], first=first, last=last
     )
     split = breakdowns(residents=residents, stage=report.period.stage)
+    shown = [s for s in report.period.semester_list if first <= s <= last]
     return render(
         request,
         "reports/district.html",
@@ -135,6 +136,10 @@ def district_detail(request, code):
             "breakdowns": split,
             "breakdown_titles": _breakdown_titles(),
             "headline": sum(n for _label, n in split["kelurahan"]),
+            "shown_semesters": shown,
+            "village_rows": village_semesters(
+                residents=residents, stage=report.period.stage, semesters=shown
+            ),
             "semesters": report.period.semester_list,
             "stage_label": Stage(report.period.stage).label,
         },
@@ -152,6 +157,10 @@ def city_breakdowns(request):
         period=report.period, district_ids=district_ids, first=first, last=last
     )
     split = breakdowns(residents=residents, stage=report.period.stage)
+    agency_targets = {
+        t.agency.short_name: t.total
+        for t in report.period.agency_targets.select_related("agency")
+    }
     return render(
         request,
         "reports/breakdowns.html",
@@ -160,6 +169,11 @@ def city_breakdowns(request):
             "breakdowns": split,
             "breakdown_titles": _breakdown_titles(),
             "headline": sum(n for _label, n in split["jenis_kelamin"]),
+            "agency_targets": [
+                (name, counted, agency_targets[name])
+                for name, counted in split["sudin"]
+                if name in agency_targets
+            ],
             "first": first,
             "last": last,
             "semesters": report.period.semester_list,

@@ -11,7 +11,7 @@ from wilayah.models import Village
 # (role, scope) -> what they may do with a resident of Joglo (Kembangan, Jakarta Barat).
 VIEWERS = {
     "owner": (Role.KELURAHAN, "31.73.08.1005"),
-    "colleague": (Role.KELURAHAN, "31.73.08.1001"),  # Meruya Utara, same kecamatan
+    "colleague": (Role.KELURAHAN, "31.73.08.1001"),  # Kembangan Utara, same kecamatan
     "kecamatan": (Role.KECAMATAN, "31.73.08"),
     "other_kecamatan": (Role.KECAMATAN, "31.73.01"),
     "outsider": (Role.KELURAHAN, "31.73.01.1005"),  # Kapuk

@@ -15,7 +15,10 @@ from openpyxl import load_workbook
 
 from accounts.models import Role
 from accounts.tests.factories import staff_user
+from programs.models import Agency
+from programs.tests.factories import EnrollmentFactory
 from reports.exports import HEADER
+from reports.models import AgencyTarget
 from reports.services import period_create, semester_targets_check, spread
 from reports.tests.factories import KAPUK, jakarta_barat_period, resident
 from wilayah.models import City
@@ -273,3 +276,38 @@ def test_print_page_is_a4_in_indonesian(sekkota, period):
     assert "size: A4" in page
     assert "LAPORAN CAPAIAN PROGRAM JAKPRENEUR" in page
     assert "Kembangan" in page
+
+
+def test_drill_down_to_kelurahan_by_semester(sekkota, period):
+    resident(registered_on=date(2024, 3, 1))
+    resident(registered_on=date(2024, 8, 1))
+    resident(village="31.73.08.1001", registered_on=date(2024, 8, 2))
+
+    page = sekkota.get(
+        reverse("reports:district", args=["31.73.08"]),
+        {"dari": "2024-S1", "sampai": "2024-S2"},
+    )
+
+    rows = {
+        name: (counts, total) for name, counts, total in page.context["village_rows"]
+    }
+    assert rows["Joglo"] == ([1, 1], 2)
+    assert rows["Kembangan Utara"] == ([0, 1], 1)
+    assert (
+        sum(total for _counts, total in rows.values()) == page.context["headline"] == 3
+    )
+
+
+def test_sudin_targets_show_beside_what_was_counted(sekkota, period):
+    AgencyTarget.objects.create(
+        period=period,
+        agency=Agency.objects.get(city__code="31.73", short_name="PPKUKM"),
+        total=500,
+    )
+    EnrollmentFactory(
+        resident=resident(registered_on=date(2024, 3, 1)), enrolled_on=date(2024, 4, 1)
+    )
+
+    page = sekkota.get(reverse("reports:breakdowns"))
+
+    assert page.context["agency_targets"] == [("PPKUKM", 1, 500)]
