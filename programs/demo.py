@@ -23,6 +23,10 @@ How the calendar is made (demand first, then classes):
   residents, kecamatan share classes, or a class would wait a year to fill.
 - Codes are what program_next_code would give, counted per Sudin and start year in start
   date order, after the highest code already stored for that prefix.
+- Nothing here runs the services or their signals, so the residents' Pelatihan date
+  (Resident.trained_on, kept by participants.stages) is updated here, in the same
+  transaction. At scale that update is most of the time this takes: a million resident rows
+  rewritten, their indexes dropped and rebuilt around it.
 
 Deterministic: one random.Random(seed) drives everything and `today` is a parameter.
 Idempotent per kota: if the kota already has any programme, nothing is added.
