@@ -53,14 +53,16 @@ def resident_stages_sync(*, resident_ids: Iterable[int]) -> int:
     ids = {pk for pk in resident_ids if pk is not None}
     if not ids:
         return 0
-    new_dates = _first_dates(ids)
-    changed = 0
-    residents = (
+    # Lock first, read after: a writer that committed a stage while we waited for the lock
+    # is then seen by the reads below (read committed), so no stale date is written back.
+    residents = list(
         Resident.objects.select_for_update()
         .filter(pk__in=ids)
         .order_by("pk")
         .values("pk", *STATE_FIELDS)
     )
+    new_dates = _first_dates(ids)
+    changed = 0
     for current in residents:
         new = new_dates[current["pk"]]
         update = {
