@@ -1,0 +1,523 @@
+"""Time the dashboard and the CSV export against the best raw SQL count (issue: 1.5x, 1.2x).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jakpreneur_dash_bench \\
+        .venv/bin/python benchmarks/dashboard.py --fresh --seed-jb 1600000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jakpreneur_dash_bench \\
+        .venv/bin/python benchmarks/dashboard.py --seed-others 7200000
+    DATABASE_URL=sqlite:////tmp/jakpreneur_dash_bench.sqlite3 \\
+        .venv/bin/python benchmarks/dashboard.py --fresh --seed-jb 1600000
+
+--seed-jb N seeds N Jakarta Barat residents with trainings and enrolments (as seed_demo does,
+only while the kota has none); --seed-others N spreads N residents over the other five kota
+in proportion to their kecamatan. Both then recount the StageCount counters and, on
+PostgreSQL, run VACUUM (ANALYZE).
+--fresh drops and recreates the database first. The script refuses any database whose name
+(SQLite: file name without extension) does not end in "_bench".
+
+Then, logged in as a pimpinan of Jakarta Barat, it prints the median milliseconds of 10 warm
+runs of GET /laporan/?kota=31.73, of GET /laporan/capaian.csv?kota=31.73 and of the fastest
+of a few raw SQL queries counting the same per-kecamatan, per-semester figures from the
+residents tables, the ratios page/raw and csv/raw, and the SQL query count of each request.
+--results FILE keeps the figures (one JSON line per run) and compares the page with an
+earlier run on fewer residents (the issue's "does not grow with the data" check).
+"""
+
+import argparse
+import contextlib
+import cProfile
+import csv
+import io
+import json
+import os
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jakpreneur.settings")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+
+RUNS = 10
+SEED = 2022
+CITY = "31.73"  # Jakarta Barat
+OTHER_CITIES = ["31.71", "31.72", "31.74", "31.75", "31.01"]
+PAGE_URL = f"/laporan/?kota={CITY}"
+CSV_URL = f"/laporan/capaian.csv?kota={CITY}"
+# Page / raw SQL and 8.8M / 1.6M limits from the issue.
+RATIO_LIMIT = 1.5
+GROWTH_LIMIT = 1.2
+
+
+def bench_name(settings_dict: dict) -> str:
+    """The database's name as the _bench check sees it."""
+    name = str(settings_dict["NAME"])
+    if "sqlite" in settings_dict["ENGINE"]:
+        return Path(name).stem
+    return name
+
+
+def prepare_postgres(settings_dict: dict, *, fresh: bool) -> None:
+    """Create the database (dropping it first if fresh), via the server's postgres database."""
+    import psycopg2
+    from psycopg2 import sql
+
+    params = {
+        "dbname": "postgres",
+        "user": settings_dict["USER"] or None,
+        "password": settings_dict["PASSWORD"] or None,
+        "host": settings_dict["HOST"] or None,
+        "port": settings_dict["PORT"] or None,
+    }
+    name = settings_dict["NAME"]
+    admin = psycopg2.connect(**{k: v for k, v in params.items() if v is not None})
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        if fresh:
+            cursor.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                    sql.Identifier(name)
+                )
+            )
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    admin.close()
+
+
+def prepare_sqlite(settings_dict: dict, *, fresh: bool) -> None:
+    if fresh:
+        path = Path(settings_dict["NAME"])
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def timed(label: str):
+    started = time.perf_counter()
+    yield
+    print(f"  {label:<40} {time.perf_counter() - started:8.1f} s", flush=True)
+
+
+# --- Seeding ---------------------------------------------------------------------------
+
+
+def seed_jakarta_barat(count: int) -> None:
+    from accounts.demo import demo_places_and_agencies
+    from participants.demo import demo_residents
+    from programs.demo import demo_programs
+    from reports.counting import stage_counts_rebuild
+    from reports.demo import demo_periods
+
+    print(f"Seeding Jakarta Barat: {count:,} residents", flush=True)
+    with timed("places and Sudin"):
+        for line in demo_places_and_agencies():
+            print(f"    {line}")
+    with timed("residents (demo_residents)"):
+        people = demo_residents(count=count, seed=SEED, city_code=CITY)
+        print(f"    {people.summary()}")
+    with timed("programmes and enrolments (demo_programs)"):
+        trainings = demo_programs(seed=SEED, city_code=CITY)
+        print(f"    {trainings.summary()}")
+    with timed("stage counters (stage_counts_rebuild)"):
+        print(f"    {stage_counts_rebuild():,} counters")
+    with timed("target periods (demo_periods)"):
+        print(f"    {demo_periods()} new periods")
+
+
+def seed_other_cities(count: int) -> None:
+    from accounts.demo import demo_places_and_agencies
+    from participants.demo import demo_residents
+    from reports.counting import stage_counts_rebuild
+    from reports.demo import demo_periods
+    from wilayah.models import District
+
+    demo_places_and_agencies()
+    districts = {
+        code: District.objects.filter(city__code=code).count() for code in OTHER_CITIES
+    }
+    total = sum(districts.values())
+    print(
+        f"Seeding the other kota: {count:,} residents over {total} kecamatan",
+        flush=True,
+    )
+    given = 0
+    for n, (code, kecamatan) in enumerate(districts.items()):
+        share = (
+            count - given
+            if n == len(districts) - 1
+            else round(count * kecamatan / total)
+        )
+        given += share
+        with timed(f"residents of {code} ({kecamatan} kec., {share:,})"):
+            people = demo_residents(count=share, seed=SEED, city_code=code)
+            print(f"    {people.summary()}")
+    with timed("stage counters (stage_counts_rebuild)"):
+        print(f"    {stage_counts_rebuild():,} counters")
+    with timed("target periods (demo_periods)"):
+        print(f"    {demo_periods()} new periods")
+
+
+def analyze() -> None:
+    """VACUUM (ANALYZE): fresh statistics, and the dead rows that demo_programs' updates
+    leave vacuumed now rather than by autovacuum in the middle of a measurement."""
+    from django.db import connection
+
+    with timed("VACUUM (ANALYZE)"), connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")
+
+
+# --- Measuring -------------------------------------------------------------------------
+
+
+def median_ms(
+    call, runs: int = RUNS, give_up_ms: float | None = None
+) -> tuple[float, float]:
+    """(median, min) milliseconds of `runs` calls after one warm-up call; only the warm-up
+    time twice if the warm-up alone took longer than give_up_ms."""
+    started = time.perf_counter()
+    call()
+    warm_up = (time.perf_counter() - started) * 1000
+    if give_up_ms is not None and warm_up > give_up_ms:
+        return warm_up, warm_up
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), min(times)
+
+
+def fetch(client, url: str):
+    response = client.get(url)
+    if getattr(response, "streaming", False):
+        body = b"".join(response.streaming_content)
+    else:
+        body = response.content
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url}: status {response.status_code}")
+    return body
+
+
+def queries_of(call) -> list[tuple[float, str]]:
+    """(milliseconds, sql) of every query one call makes (request_started resets
+    connection.queries, so an execute wrapper counts instead)."""
+    from django.db import connection
+
+    queries = []
+
+    def record(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            queries.append(((time.perf_counter() - started) * 1000, sql))
+
+    with connection.execute_wrapper(record):
+        call()
+    return queries
+
+
+def raw_queries(*, vendor: str, city_id: int, village_ids: list[int], period):
+    """Formulations of one raw query: (district_id, semester index, count) for the period's
+    stage, non-void residents dated within the period, the kota's kecamatan."""
+    from django.db import connection
+
+    from participants.models import STAGE_DATE_FIELDS, Resident
+    from wilayah.models import District, Village
+
+    quote = connection.ops.quote_name
+    resident = quote(Resident._meta.db_table)
+    village = quote(Village._meta.db_table)
+    district = quote(District._meta.db_table)
+    day = quote(STAGE_DATE_FIELDS[period.stage])
+    start = period.first_semester.start.isoformat()
+    end = period.last_semester.end.isoformat()
+    villages = ", ".join(str(int(pk)) for pk in village_ids)
+
+    if vendor == "postgresql":
+        semester_exprs = {
+            "extract": (
+                f"(EXTRACT(YEAR FROM r.{day})::int * 2"
+                f" + CASE WHEN EXTRACT(MONTH FROM r.{day}) > 6 THEN 1 ELSE 0 END)"
+            ),
+        }
+        false = "false"
+    else:
+        semester_exprs = {
+            "strftime": (
+                f"(CAST(strftime('%%Y', r.{day}) AS INTEGER) * 2"
+                f" + (CAST(strftime('%%m', r.{day}) AS INTEGER) > 6))"
+            ),
+            "substr": (
+                f"(CAST(substr(r.{day}, 1, 4) AS INTEGER) * 2"
+                f" + (substr(r.{day}, 6, 2) > '06'))"
+            ),
+        }
+        false = "0"
+    where = f"r.is_void = {false} AND r.{day} >= %s AND r.{day} <= %s"
+    formulations = {}
+    for label, semester in semester_exprs.items():
+        formulations[f"per village first, then kecamatan, {label}"] = (
+            "SELECT v.district_id, g.sem, SUM(g.n) FROM ("  # noqa: S608
+            f"SELECT r.village_id, {semester} AS sem, COUNT(*) AS n "
+            f"FROM {resident} r WHERE r.village_id IN ({villages}) AND {where} "
+            "GROUP BY r.village_id, sem"
+            f") g JOIN {village} v ON v.id = g.village_id "
+            "GROUP BY v.district_id, g.sem",
+            [start, end],
+        )
+        formulations[f"join village+district, city filter, {label}"] = (
+            f"SELECT v.district_id, {semester} AS sem, COUNT(*) "  # noqa: S608
+            f"FROM {resident} r JOIN {village} v ON v.id = r.village_id "
+            f"JOIN {district} d ON d.id = v.district_id "
+            f"WHERE d.city_id = %s AND {where} "
+            "GROUP BY v.district_id, sem",
+            [city_id, start, end],
+        )
+        formulations[f"village_id IN (list) + join village, {label}"] = (
+            f"SELECT v.district_id, {semester} AS sem, COUNT(*) "  # noqa: S608
+            f"FROM {resident} r JOIN {village} v ON v.id = r.village_id "
+            f"WHERE r.village_id IN ({villages}) AND {where} "
+            "GROUP BY v.district_id, sem",
+            [start, end],
+        )
+    return formulations
+
+
+def run_raw(sql: str, params: list) -> list[tuple]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def csv_counts(body: bytes, district_codes: set[str]) -> dict[tuple[str, str], int]:
+    reader = csv.DictReader(io.StringIO(body.decode("utf-8")))
+    return {
+        (row["kode"], row["semester"]): int(row["baru"])
+        for row in reader
+        if row["kode"] in district_codes and int(row["baru"])
+    }
+
+
+def profile(client, url: str) -> None:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(RUNS):
+        fetch(client, url)
+    profiler.disable()
+    print(f"\nProfile of {RUNS} x GET {url} (cumulative, top 25):")
+    stats = pstats.Stats(profiler, stream=sys.stdout)
+    stats.sort_stats("cumulative").print_stats(25)
+
+
+def measure(*, results: Path | None, show_profile: bool) -> None:
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client, override_settings
+
+    from accounts.models import Role
+    from accounts.services import staff_save
+    from participants.models import Resident
+    from reports.selectors import period_for
+    from reports.semesters import Semester
+    from wilayah.models import City, District, Village
+
+    residents = Resident.objects.count()
+    city = City.objects.get(code=CITY)
+    city_residents = Resident.objects.filter(village__district__city=city).count()
+    period = period_for(city=city)
+    if period is None:
+        raise SystemExit("Jakarta Barat has no target period: seed with --seed-jb N")
+    print(
+        f"\n{connection.vendor}: {residents:,} residents "
+        f"({city_residents:,} in Jakarta Barat); period {period.first_semester}–"
+        f"{period.last_semester}, stage {period.stage}; median of {RUNS} warm runs"
+    )
+
+    user, _created = staff_save(
+        username="bench.dashboard.pimpinan",
+        role=Role.PIMPINAN,
+        scope=CITY,
+        password="bench-Password-123",
+    )
+    client = Client()
+    client.force_login(user)
+
+    figures = {}
+    with override_settings(
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {
+                "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+            },
+        }
+    ):
+        for key, url in (("page", PAGE_URL), ("csv", CSV_URL)):
+            med, low = median_ms(lambda url=url: fetch(client, url))
+            queries = queries_of(lambda url=url: fetch(client, url))
+            sql_ms = sum(ms for ms, _sql in queries)
+            figures[key] = {"ms": med, "min_ms": low, "queries": len(queries)}
+            print(
+                f"{'GET ' + url:<46} {med:9.1f} ms  (min {low:7.1f})  "
+                f"{len(queries):3d} queries, {sql_ms:6.1f} ms in SQL"
+            )
+            if os.environ.get("SHOW_SLOW"):
+                for ms, sql in sorted(queries, reverse=True)[:3]:
+                    print(f"    {ms:8.1f} ms  {sql[:300]}")
+        csv_body = fetch(client, CSV_URL)
+        if show_profile:
+            profile(client, PAGE_URL)
+            profile(client, CSV_URL)
+
+    districts = {d.pk: d.code for d in District.objects.filter(city=city)}
+    village_ids = list(
+        Village.objects.filter(district__city=city)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    best = None
+    print("Raw SQL formulations:")
+    for label, (sql, params) in raw_queries(
+        vendor=connection.vendor,
+        city_id=city.pk,
+        village_ids=village_ids,
+        period=period,
+    ).items():
+        # A formulation whose warm-up takes 3x the best median is not the best one.
+        med, low = median_ms(
+            lambda sql=sql, params=params: run_raw(sql, params),
+            give_up_ms=3 * best[1] if best else None,
+        )
+        note = (
+            f"(min {low:7.1f})"
+            if med != low
+            else "(warm-up only: 3x the best, dropped)"
+        )
+        print(f"  {label:<52} {med:9.1f} ms  {note}")
+        if best is None or med < best[1]:
+            best = (label, med, sql, params)
+    label, raw_ms, sql, params = best
+    figures["raw"] = {"ms": raw_ms, "formulation": label}
+    print(f"{'best raw SQL':<46} {raw_ms:9.1f} ms  ({label})")
+
+    # The figures must be the same ones, or the comparison says nothing.
+    raw = {
+        (districts[d], str(Semester.from_index(int(sem)))): int(n)
+        for d, sem, n in run_raw(sql, params)
+        if n
+    }
+    exported = csv_counts(csv_body, set(districts.values()))
+    print(
+        f"CSV 'baru' equals the raw SQL counts: {exported == raw} "
+        f"({sum(raw.values()):,} residents counted, {len(raw)} kecamatan-semesters)"
+    )
+
+    page_ratio = figures["page"]["ms"] / raw_ms
+    csv_ratio = figures["csv"]["ms"] / raw_ms
+    print(
+        f"page / raw  {page_ratio:6.3f}x   (limit {RATIO_LIMIT}x: "
+        f"{'ok' if page_ratio <= RATIO_LIMIT else 'OVER'})"
+    )
+    print(
+        f"csv / raw   {csv_ratio:6.3f}x   (limit {RATIO_LIMIT}x: "
+        f"{'ok' if csv_ratio <= RATIO_LIMIT else 'OVER'})"
+    )
+
+    record = {
+        "vendor": connection.vendor,
+        "residents": residents,
+        **{f"{k}_ms": v["ms"] for k, v in figures.items()},
+        "page_queries": figures["page"]["queries"],
+        "csv_queries": figures["csv"]["queries"],
+    }
+    if results is not None:
+        earlier = []
+        if results.exists():
+            earlier = [
+                json.loads(line)
+                for line in results.read_text().splitlines()
+                if line.strip()
+            ]
+        smaller = [
+            r
+            for r in earlier
+            if r["vendor"] == record["vendor"] and r["residents"] < residents
+        ]
+        if smaller:
+            base = min(smaller, key=lambda r: r["residents"])
+            growth = record["page_ms"] / base["page_ms"]
+            print(
+                f"page at {residents:,} / at {base['residents']:,}: {growth:6.3f}x "
+                f"(limit {GROWTH_LIMIT}x: {'ok' if growth <= GROWTH_LIMIT else 'OVER'}); "
+                f"queries {base['page_queries']} -> {record['page_queries']} (page), "
+                f"{base['csv_queries']} -> {record['csv_queries']} (csv)"
+            )
+        with results.open("a") as handle:
+            handle.write(json.dumps(record) + "\n")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed-jb", type=int, default=0, metavar="N")
+    parser.add_argument("--seed-others", type=int, default=0, metavar="N")
+    parser.add_argument(
+        "--fresh", action="store_true", help="drop and recreate the database"
+    )
+    parser.add_argument(
+        "--results", type=Path, default=None, help="JSON lines file to compare runs"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile the page and the CSV"
+    )
+    parser.add_argument(
+        "--vacuum", action="store_true", help="VACUUM (ANALYZE) even without seeding"
+    )
+    parser.add_argument("--no-measure", action="store_true", help="only seed")
+    args = parser.parse_args()
+
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings_dict = settings.DATABASES["default"]
+    name = bench_name(settings_dict)
+    if not name.endswith("_bench"):
+        print(
+            f"Refusing: database {name!r} does not end in '_bench'. "
+            "Set DATABASE_URL to a throwaway database such as .../jakpreneur_dash_bench.",
+            file=sys.stderr,
+        )
+        return 2
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        prepare_postgres(settings_dict, fresh=args.fresh)
+    else:
+        prepare_sqlite(settings_dict, fresh=args.fresh)
+
+    print(f"Database {name} ({connection.vendor})")
+    with timed("migrate"):
+        call_command("migrate", verbosity=0)
+    if args.seed_jb:
+        seed_jakarta_barat(args.seed_jb)
+    if args.seed_others:
+        seed_other_cities(args.seed_others)
+    if (
+        args.seed_jb or args.seed_others or args.vacuum
+    ) and connection.vendor == "postgresql":
+        analyze()
+    if not args.no_measure:
+        measure(results=args.results, show_profile=args.profile)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
