@@ -619,7 +619,7 @@ class _Calendar:
             day = registered[index]
             mentored_on = mentored[index]
             if mentored_on:
-                # Trained between registering and mentoring, mostly soon after registering.
+                # Between registering and mentoring, mostly soon after registering.
                 r = random_()
                 day += int(max(mentored_on - day, 1) * r * r)
             elif random_() < want:
@@ -642,7 +642,7 @@ class _Calendar:
 
         # Where a kecamatan's wishes would take too long to fill a class, kecamatan share.
         if wishes:
-            days = max(last - min(registered) + 1, 1)
+            days = max(last - max(first, min(registered)) + 1, 1)
             mean_size = 27
             pools = round(len(wishes) * POOL_SPAN / (days * mean_size))
             pools = min(max(pools, 1), district_count)
@@ -669,6 +669,7 @@ class _Calendar:
         day_shift = self.resident_bits
         group_shift = self.resident_bits + self.day_bits
         base, today = self.first_day, self.today
+        calendar_start = DEMO_START.toordinal()
         registered, mentored = self.registered, self.mentored
         pools, lacks_lead = self.pools, self.lacks_lead
         agency_bag, capacities, durations = (
@@ -710,17 +711,18 @@ class _Calendar:
             if len(members) < size:  # the last of its group: fewer seats, not emptier
                 capacity = min(max(20, math.ceil(len(members) / fill)), capacity)
             # The class starts with its last wish, but a week before any member's
-            # mentoring if it can: never before a member registered.
-            start = max(min(base + day, earliest_mentoring - 7), latest_registration)
+            # mentoring if it can: never before a member registered (nor the calendar).
+            earliest = max(latest_registration, calendar_start)
+            start = max(min(base + day, earliest_mentoring - 7), earliest)
             if len(members) < size and start > today:
                 # Not full and ahead: scheduled anywhere in the weeks to come, not all on
                 # the horizon's last day.
                 spread = today + 7 + int((HORIZON - 7) * random_())
-                start = max(min(start, spread), latest_registration)
+                start = max(min(start, spread), earliest)
             weekday = (start - 1) % 7  # ordinal 1 was a Monday
             if weekday >= 5:  # to the Friday before, or else the Monday after
                 friday = start - (weekday - 4)
-                start = friday if friday >= latest_registration else start + 7 - weekday
+                start = friday if friday >= earliest else start + 7 - weekday
             end = start + durations[int(random_() * len(durations))] - 1
             if end < today:
                 status = CANCELLED if random_() < CANCELLED_PROGRAMS else DONE
@@ -758,7 +760,8 @@ class _Calendar:
 
     def _timestamp(self, ordinal: int) -> str:
         """A UTC timestamp in that day's office hours, not after now."""
-        text = f"{self.iso[ordinal - self.first_day]} {self.clock[int(self.rng.random() * len(self.clock))]}"
+        clock = self.clock[int(self.rng.random() * len(self.clock))]
+        text = f"{self.iso[ordinal - self.first_day]} {clock}"
         return min(text, self.now_text) if ordinal >= self.today else text
 
     def program_rows(self, first_id: int) -> list[tuple]:
