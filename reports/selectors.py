@@ -173,7 +173,7 @@ def progress_report(
     indexes = [s.index for s in semesters]
     targets = list(
         DistrictTarget.objects.filter(period=period)
-        .select_related("district")
+        .select_related("district", "period")
         .prefetch_related(
             Prefetch("semester_targets", queryset=SemesterTarget.objects.all())
         )
