@@ -6,13 +6,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from programs.models import Agency
 from wilayah.models import City, District, Village
 
 from .models import StaffProfile
 
 User = get_user_model()
 Role = StaffProfile.Role
+# The Suku Dinas model, named by the profile's own field (programs sits above accounts).
+Agency = StaffProfile._meta.get_field("agency").related_model
 
 SCOPE_EXAMPLES = {
     Role.KELURAHAN: "31.73.08.1005",

@@ -107,9 +107,9 @@ def timed(label: str):
 
 def seed_jakarta_barat(count: int) -> None:
     from accounts.demo import demo_places_and_agencies
+    from participants.counting import stage_counts_rebuild
     from participants.demo import demo_residents
     from programs.demo import demo_programs
-    from reports.counting import stage_counts_rebuild
     from reports.demo import demo_periods
 
     print(f"Seeding Jakarta Barat: {count:,} residents", flush=True)
@@ -130,8 +130,8 @@ def seed_jakarta_barat(count: int) -> None:
 
 def seed_other_cities(count: int) -> None:
     from accounts.demo import demo_places_and_agencies
+    from participants.counting import stage_counts_rebuild
     from participants.demo import demo_residents
-    from reports.counting import stage_counts_rebuild
     from reports.demo import demo_periods
     from wilayah.models import District
 
@@ -325,9 +325,9 @@ def measure(*, results: Path | None, show_profile: bool, with_raw: bool) -> None
 
     from accounts.models import Role
     from accounts.services import staff_save
+    from jakpreneur.semesters import Semester
     from participants.models import Resident
     from reports.selectors import period_for
-    from reports.semesters import Semester
     from wilayah.models import City, District, Village
 
     residents = Resident.objects.count()

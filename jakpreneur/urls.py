@@ -30,5 +30,5 @@ urlpatterns = [
     path("warga/", include("participants.urls")),
     path("pelatihan/", include("programs.urls")),
     path("laporan/", include("reports.urls")),
-    path("", include("accounts.urls")),
+    path("", include("home.urls")),
 ]

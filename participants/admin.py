@@ -1,13 +1,25 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from jakpreneur.admin_tools import FastModelAdmin, ReadOnlyAdminMixin
+from jakpreneur.admin_tools import (
+    FastModelAdmin,
+    ReadOnlyAdminMixin,
+    ServiceAdminMixin,
+)
 
 from .identity import nik_mask
-from .models import AccessLog, Resident, StageRecord
+from .models import AccessLog, BreakdownCount, Resident, StageCount, StageRecord
+from .services import (
+    resident_register,
+    resident_update,
+    stage_record_create,
+    stage_record_delete,
+)
 
 
-class StageRecordInline(admin.TabularInline):
+class StageRecordInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Shown with the resident; recorded on the resident's page or under Catatan tahap."""
+
     model = StageRecord
     extra = 0
     fields = [
@@ -24,7 +36,9 @@ class StageRecordInline(admin.TabularInline):
 
 
 @admin.register(Resident)
-class ResidentAdmin(SimpleHistoryAdmin, FastModelAdmin):
+class ResidentAdmin(ServiceAdminMixin, SimpleHistoryAdmin, FastModelAdmin):
+    """Saved through resident_register / resident_update; voided on the resident's page."""
+
     list_display = [
         "full_name",
         "masked_nik",
@@ -44,8 +58,26 @@ class ResidentAdmin(SimpleHistoryAdmin, FastModelAdmin):
     search_fields = ["=nik", "full_name"]
     autocomplete_fields = ["village", "registered_by"]
     date_hierarchy = None
-    readonly_fields = ["created_at", "updated_at", "voided_at"]
+    readonly_fields = [
+        "is_void",
+        "void_reason",
+        "voided_at",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [StageRecordInline]
+
+    def service_save(self, request, form, obj):
+        fields = dict(form.cleaned_data)
+        if obj is None:
+            registered_by = fields.pop("registered_by", None) or request.user
+            return resident_register(registered_by=registered_by, **fields)
+        changed = {name: fields[name] for name in form.changed_data}
+        return resident_update(resident=obj, user=request.user, **changed)
+
+    def has_delete_permission(self, request, obj=None):
+        # Registrations are voided, never deleted: the counts and their history stay.
+        return False
 
     @admin.display(description="NIK")
     def masked_nik(self, resident):
@@ -53,12 +85,52 @@ class ResidentAdmin(SimpleHistoryAdmin, FastModelAdmin):
 
 
 @admin.register(StageRecord)
-class StageRecordAdmin(SimpleHistoryAdmin, FastModelAdmin):
+class StageRecordAdmin(ServiceAdminMixin, SimpleHistoryAdmin, FastModelAdmin):
+    """Recorded through stage_record_create, undone through stage_record_delete; a record
+    is never edited in place (delete it and record it again)."""
+
     list_display = ["resident", "stage", "reached_on", "licence_type", "lender"]
     list_filter = ["stage", "licence_type"]
     list_select_related = ["resident"]
     search_fields = ["resident__full_name", "=resident__nik", "licence_number"]
     raw_id_fields = ["resident"]
+    exclude = ["recorded_by"]
+
+    def service_save(self, request, form, obj):
+        fields = dict(form.cleaned_data)
+        return stage_record_create(
+            resident=fields.pop("resident"), user=request.user, **fields
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        stage_record_delete(record=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for record in queryset:
+            stage_record_delete(record=record, user=request.user)
+
+
+@admin.register(StageCount)
+class StageCountAdmin(ReadOnlyAdminMixin, FastModelAdmin):
+    """Read-only: the counters follow the residents (check or rebuild: rebuild_counts)."""
+
+    list_display = ["village", "stage", "semester", "count"]
+    list_filter = ["stage"]
+    list_select_related = ["village"]
+    search_fields = ["village__name"]
+
+
+@admin.register(BreakdownCount)
+class BreakdownCountAdmin(ReadOnlyAdminMixin, FastModelAdmin):
+    """Read-only: the counters follow the residents (check or rebuild: rebuild_counts)."""
+
+    list_display = ["village", "stage", "semester", "dimension", "value", "count"]
+    list_filter = ["stage", "dimension"]
+    list_select_related = ["village"]
+    search_fields = ["village__name"]
 
 
 @admin.register(AccessLog)

@@ -7,4 +7,7 @@ class ParticipantsConfig(AppConfig):
     verbose_name = _("Warga peserta")
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the stage-date cache)
+        from .stages import register_recorded_stages
+
+        # Pendampingan … Permodalan are reached on their StageRecord dates.
+        register_recorded_stages()

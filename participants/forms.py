@@ -5,7 +5,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reports.semesters import Semester
+from jakpreneur.semesters import Semester
 from wilayah.models import District
 
 from .identity import (

@@ -75,6 +75,8 @@ STAGE_DATE_FIELDS = {
 DERIVED_STAGE_FIELDS = [
     f for s, f in STAGE_DATE_FIELDS.items() if s != Stage.PENDAFTARAN
 ]
+# What participants.stages keeps on each resident from the source rows.
+DERIVED_FIELDS = [*DERIVED_STAGE_FIELDS, "trained_agency", "trained_category"]
 
 TARGET_GROUPS = {
     "is_job_seeker": _("Pencari kerja"),
@@ -147,6 +149,26 @@ class Resident(models.Model):
     financed_on = models.DateField(
         _("Permodalan"), null=True, blank=True, editable=False
     )
+    # The Sudin and category of the training that put the resident at Pelatihan (their first
+    # hadir or lulus enrolment), kept with trained_on for the breakdowns (DOMAIN rule 7).
+    trained_agency = models.ForeignKey(
+        "programs.Agency",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("Suku Dinas pelatihan pertama"),
+    )
+    trained_category = models.CharField(
+        _("kategori pelatihan pertama"),
+        max_length=10,
+        choices=Sector,
+        blank=True,
+        default="",
+        db_default="",  # bulk loads insert residents without it
+        editable=False,
+    )
     is_void = models.BooleanField(_("dibatalkan"), default=False)
     void_reason = models.CharField(_("alasan pembatalan"), max_length=255, blank=True)
     voided_at = models.DateTimeField(_("dibatalkan pada"), null=True, blank=True)
@@ -154,7 +176,7 @@ class Resident(models.Model):
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
 
     history = HistoricalRecords(
-        excluded_fields=["name_key", "updated_at", *DERIVED_STAGE_FIELDS]
+        excluded_fields=["name_key", "updated_at", *DERIVED_FIELDS]
     )
 
     class Meta:
@@ -220,18 +242,8 @@ class Resident(models.Model):
         return f"{self.full_name} ({nik_mask(self.nik)})"
 
     def save(self, *args, **kwargs):
+        # name_key is the searchable form of full_name: a save that writes one writes both.
         self.name_key = name_normalize(self.full_name)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "full_name" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "name_key"}
-        elif update_fields is None and not self._state.adding and self.pk:
-            # The stage dates belong to participants.stages: a copy loaded before a stage
-            # was recorded must not write its stale dates back.
-            kwargs["update_fields"] = [
-                f.name
-                for f in self._meta.concrete_fields
-                if not f.primary_key and f.name not in DERIVED_STAGE_FIELDS
-            ]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -349,6 +361,10 @@ class AccessLog(models.Model):
         REVEAL_NIK = "reveal_nik", _("Melihat NIK lengkap")
         EXPORT_LIST = "export_list", _("Ekspor daftar warga dengan NIK")
         EXPORT_SUBJECT = "export_subject", _("Ekspor data pribadi untuk warga")
+        LIST_FOR_ENROLMENT = (
+            "list_enrolment",
+            _("Melihat daftar warga kelurahan untuk pendaftaran pelatihan"),
+        )
 
     at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -379,3 +395,78 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()}"
+
+
+class StageCount(models.Model):
+    """How many counted residents of a kelurahan first reached a stage in a semester.
+
+    Kept by participants.counting in the same transaction as every write that moves a
+    resident's counted state, so reports read a few thousand rows instead of counting
+    millions. Keyed by kelurahan: a kelurahan moved to another kecamatan takes its counts
+    along. `semester` is Semester.index (year * 2 + half - 1).
+    """
+
+    village = models.ForeignKey("wilayah.Village", models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=20, choices=Stage)
+    semester = models.PositiveIntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("hitungan tahap")
+        verbose_name_plural = _("hitungan tahap")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "stage", "semester"],
+                name="participants_stagecount_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(count__gte=0), name="participants_stagecount_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.stage} {self.semester}: {self.count}"
+
+
+class Dimension(models.TextChoices):
+    """The ways the counted residents are broken down (DOMAIN rule 7)."""
+
+    GENDER = "gender", _("Jenis kelamin")
+    AGE = "age", _("Kelompok usia")
+    AGENCY = "agency", _("Suku Dinas (pelatihan pertama)")
+    CATEGORY = "category", _("Kategori pelatihan")
+
+
+class BreakdownCount(models.Model):
+    """StageCount split by one dimension: every dimension of a key sums to its StageCount.
+
+    `value` is the gender code, the age band, the Sudin's id or the category code; empty
+    for Sudin and category means "not yet trained".
+    """
+
+    village = models.ForeignKey("wilayah.Village", models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=20, choices=Stage)
+    semester = models.PositiveIntegerField()
+    dimension = models.CharField(max_length=10, choices=Dimension)
+    value = models.CharField(max_length=20, blank=True)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("hitungan rincian")
+        verbose_name_plural = _("hitungan rincian")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "stage", "semester", "dimension", "value"],
+                name="participants_breakdowncount_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(count__gte=0),
+                name="participants_breakdowncount_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.village_id} {self.stage} {self.semester} "
+            f"{self.dimension}={self.value}: {self.count}"
+        )

@@ -1,13 +1,17 @@
-"""Reads about residents. The one place that says who may see which resident."""
+"""Reads about residents, limited by the one access policy (accounts.access)."""
 
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import QuerySet
 
-from accounts.access import Role, role_of
-from programs.selectors import resident_training_date
-from reports.semesters import Semester
+from accounts.access import (
+    may_manage_programs,
+    villages_for_enrolment,
+    villages_kept_by,
+    villages_visible_to,
+)
+from jakpreneur.semesters import Semester
 from wilayah.models import District, Village
 
 from .identity import NikError, name_normalize, nik_clean, nik_parse
@@ -18,80 +22,47 @@ COUNT_CAP = 10_000
 
 
 def residents_visible_to(*, user) -> QuerySet[Resident]:
-    """Residents a user may see: their kelurahan, kecamatan or kota; admins all; others none."""
-    residents = Resident.objects.select_related("village__district__city")
-    role = role_of(user)
-    staff = getattr(user, "staff", None)
-    if role == Role.ADMIN:
-        return residents
-    # Village ids, not joins: the planner then walks the residents' own indexes.
-    if role == Role.PIMPINAN:
-        return residents.filter(
-            village_id__in=_village_ids(district__city_id=staff.city_id)
-        )
-    if role == Role.KECAMATAN:
-        return residents.filter(
-            village_id__in=_village_ids(district_id=staff.district_id)
-        )
-    if role == Role.KELURAHAN:
-        return residents.filter(village_id=staff.village_id)
-    return residents.none()
-
-
-def _village_ids(**filters) -> list[int]:
-    return list(Village.objects.filter(**filters).values_list("pk", flat=True))
+    """Residents a user may see: those of the kelurahan the access policy gives them."""
+    return _residents_in(villages_visible_to(user=user))
 
 
 def residents_editable_by(*, user) -> QuerySet[Resident]:
     """Residents a user may change: the visible ones, for the roles that keep records."""
-    if role_of(user) in {Role.KELURAHAN, Role.KECAMATAN, Role.ADMIN}:
-        return residents_visible_to(user=user)
-    return Resident.objects.none()
+    return _residents_in(villages_kept_by(user=user))
+
+
+def residents_enrollable_by(*, user) -> QuerySet[Resident]:
+    """Active residents a user may enrol in trainings: Sudin staff those of their kota."""
+    return _residents_in(villages_for_enrolment(user=user)).filter(is_void=False)
+
+
+def _residents_in(villages: QuerySet[Village]) -> QuerySet[Resident]:
+    residents = Resident.objects.select_related("village__district__city")
+    return residents.filter(village_id__in=_village_ids(villages))
+
+
+def _village_ids(villages: QuerySet[Village]) -> list[int]:
+    # Village ids, not joins: the planner then walks the residents' own indexes.
+    return list(villages.values_list("pk", flat=True))
 
 
 def villages_for_registration(*, user) -> QuerySet[Village]:
     """Kelurahan a user may register residents in."""
-    villages = Village.objects.select_related("district").order_by(
-        "district__code", "code"
+    return (
+        villages_kept_by(user=user)
+        .select_related("district")
+        .order_by("district__code", "code")
     )
-    role = role_of(user)
-    staff = getattr(user, "staff", None)
-    if role == Role.ADMIN:
-        return villages
-    if role == Role.KECAMATAN:
-        return villages.filter(district_id=staff.district_id)
-    if role == Role.KELURAHAN:
-        return villages.filter(pk=staff.village_id)
-    return villages.none()
-
-
-def districts_visible_to(*, user) -> QuerySet[District]:
-    """Kecamatan a user's lists may be filtered by."""
-    districts = District.objects.order_by("code")
-    role = role_of(user)
-    staff = getattr(user, "staff", None)
-    if role == Role.ADMIN:
-        return districts
-    if role == Role.PIMPINAN:
-        return districts.filter(city_id=staff.city_id)
-    if role in {Role.KECAMATAN, Role.KELURAHAN}:
-        district_id = (
-            staff.district_id if role == Role.KECAMATAN else staff.village.district_id
-        )
-        return districts.filter(pk=district_id)
-    return districts.none()
 
 
 def resident_find_by_nik(*, user, nik: str) -> Resident | None:
     """A resident found by exact NIK, for enrolment: Sudin staff search their whole kota."""
     nik = nik_clean(nik)
-    if role_of(user) == Role.SUDIN:
-        residents = Resident.objects.select_related("village__district__city").filter(
-            village_id__in=_village_ids(district__city_id=user.staff.agency.city_id)
-        )
+    if may_manage_programs(user):
+        residents = residents_enrollable_by(user=user)
     else:
-        residents = residents_visible_to(user=user)
-    return residents.filter(nik=nik, is_void=False).first()
+        residents = residents_visible_to(user=user).filter(is_void=False)
+    return residents.filter(nik=nik).first()
 
 
 def residents_search(residents: QuerySet[Resident], query: str) -> QuerySet[Resident]:
@@ -135,24 +106,16 @@ class TimelineEntry:
 
 
 def resident_timeline(*, resident: Resident) -> list[TimelineEntry]:
-    """All seven stages in order, each with the date it was first reached and its evidence."""
+    """All seven stages in order, each with the date it was reached and its evidence."""
     records: dict[str, list[StageRecord]] = {}
     for record in resident.stage_records.select_related("recorded_by"):
         records.setdefault(record.stage, []).append(record)
-    timeline = []
-    for stage in Stage:
-        if stage == Stage.PENDAFTARAN:
-            timeline.append(TimelineEntry(stage, resident.registered_on))
-            continue
-        if stage == Stage.PELATIHAN:
-            timeline.append(
-                TimelineEntry(stage, resident_training_date(resident=resident))
-            )
-            continue
-        stage_records = records.get(stage, [])
-        first = min((r.reached_on for r in stage_records), default=None)
-        timeline.append(TimelineEntry(stage, first, stage_records))
-    return timeline
+    return [
+        TimelineEntry(
+            stage, getattr(resident, STAGE_DATE_FIELDS[stage]), records.get(stage, [])
+        )
+        for stage in Stage
+    ]
 
 
 def nik_region_name(*, district_code: str) -> str:
@@ -183,9 +146,8 @@ def residents_filtered(*, user, params: dict) -> QuerySet[Resident]:
     elif status == "void":
         residents = residents.filter(is_void=True)
     if params.get("district"):
-        residents = residents.filter(
-            village_id__in=_village_ids(district=params["district"])
-        )
+        villages = Village.objects.filter(district=params["district"])
+        residents = residents.filter(village_id__in=_village_ids(villages))
     if params.get("village"):
         residents = residents.filter(village=params["village"])
     if params.get("gender"):

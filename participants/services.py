@@ -7,7 +7,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import AccessLog, Resident, StageRecord
+from .counting import counts_follow, state_of
+from .models import DERIVED_STAGE_FIELDS, AccessLog, Resident, StageRecord
+from .stages import resident_stages_sync
 
 
 def duplicate_nik_message(*, existing: Resident) -> str:
@@ -22,11 +24,11 @@ def duplicate_nik_message(*, existing: Resident) -> str:
     }
 
 
-def _save_resident(resident: Resident) -> None:
+def _save_resident(resident: Resident, *, update_fields=None) -> None:
     """Save; a NIK another clerk registered a moment ago becomes a message on the NIK field."""
     try:
         with transaction.atomic():
-            resident.save()
+            resident.save(update_fields=update_fields)
     except IntegrityError as error:
         existing = (
             Resident.objects.select_related("village__district")
@@ -59,6 +61,7 @@ def resident_register(
     resident.full_clean(validate_unique=False)
     resident._history_user = registered_by
     _save_resident(resident)
+    counts_follow(None, state_of(resident))
     return resident
 
 
@@ -68,27 +71,39 @@ def resident_update(
 ) -> Resident:
     """Correct a resident's record; the change is kept in its history."""
     today = today or timezone.localdate()
+    # Locked and read afresh: its stage dates are current, so `before` is what is counted.
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    before = state_of(resident)
     for name, value in fields.items():
         setattr(resident, name, value)
     _check_registration_date(resident.registered_on, today=today)
-    first_stage = resident.stage_records.order_by("reached_on").first()
-    if first_stage and first_stage.reached_on < resident.registered_on:
+    _check_registered_before_stages(resident)
+    resident.full_clean(validate_unique=False)
+    resident._history_user = user
+    _save_resident(resident, update_fields=[*fields, "name_key", "updated_at"])
+    counts_follow(before, state_of(resident))
+    return resident
+
+
+def _check_registered_before_stages(resident: Resident) -> None:
+    """Pendaftaran comes first: no later stage may be reached before the registration date."""
+    reached = [
+        (getattr(resident, name), Resident._meta.get_field(name).verbose_name)
+        for name in DERIVED_STAGE_FIELDS
+        if getattr(resident, name) is not None
+    ]
+    if not reached:
+        return
+    first_date, stage = min(reached, key=lambda pair: pair[0])
+    if first_date < resident.registered_on:
         raise ValidationError(
             {
                 "registered_on": _(
                     "Tanggal pendaftaran tidak boleh setelah tahap %(stage)s (%(date)s)."
                 )
-                % {
-                    "stage": first_stage.get_stage_display(),
-                    "date": first_stage.reached_on.strftime("%d/%m/%Y"),
-                }
+                % {"stage": stage, "date": first_date.strftime("%d/%m/%Y")}
             }
         )
-    resident.full_clean(validate_unique=False)
-    resident._history_user = user
-    _save_resident(resident)
-    return resident
 
 
 @transaction.atomic
@@ -100,11 +115,13 @@ def resident_void(*, resident: Resident, user, reason: str) -> Resident:
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
     if resident.is_void:
         raise ValidationError(_("Pendaftaran warga ini sudah dibatalkan."))
+    before = state_of(resident)
     resident.is_void = True
     resident.void_reason = reason
     resident.voided_at = timezone.now()
     resident._history_user = user
     resident.save(update_fields=["is_void", "void_reason", "voided_at", "updated_at"])
+    counts_follow(before, state_of(resident))
     return resident
 
 
@@ -146,6 +163,7 @@ def stage_record_create(
     record.full_clean()
     record._history_user = user
     record.save()
+    resident_stages_sync(resident_ids=[resident.pk], stages=[stage])
     return record
 
 
@@ -154,6 +172,7 @@ def stage_record_delete(*, record: StageRecord, user) -> None:
     """Undo a stage recorded by mistake; its history keeps the trail."""
     record._history_user = user
     record.delete()
+    resident_stages_sync(resident_ids=[record.resident_id], stages=[record.stage])
 
 
 def access_log_write(

@@ -1,78 +1,130 @@
-"""Each resident's stage dates, kept in step with stage records and enrolments.
+"""The date a resident reached each stage: the one place (DOMAIN.md, stages and rule 7).
 
-The dates on Resident are a cache of the source rows (StageRecord, programs.Enrollment):
-lists filter on them and reports count them. `resident_stages_sync` runs in the same
-transaction as every write to the sources (signals cover admin and shell writes too);
-`resident_stages_rebuild` recomputes everything after a bulk load.
+Pendaftaran is the registration date. Every later stage is reached on the date of the
+resident's earliest qualifying source row (by date, then id): a StageRecord of that stage
+(registered below), or a hadir/lulus enrolment for Pelatihan (registered by `programs`, which
+sits above this app). The earliest row may also carry facts the reports break down by (the
+Sudin and category of the training that put a resident at Pelatihan).
+
+The dates are kept on Resident, so lists filter and reports count one indexed column.
+`resident_stages_sync` is called by every write service that changes a source row, in its
+transaction, and moves the counters (participants.counting); `resident_stages_rebuild`
+recomputes many residents at once with the same definition as SQL (after bulk loads).
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Min, QuerySet
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import RowNumber
 
-from programs.models import Enrollment
-from reports.counting import STATE_FIELDS, counts_follow, state_from_values
-
-from .models import (
-    DERIVED_STAGE_FIELDS,
-    STAGE_DATE_FIELDS,
-    Resident,
-    Stage,
-    StageRecord,
-)
+from .counting import STATE_FIELDS, counts_follow, state_from_values
+from .models import RECORDED_STAGES, STAGE_DATE_FIELDS, Resident, Stage, StageRecord
 
 
-def _first_dates(resident_ids: set[int]) -> dict[int, dict[str, object]]:
-    dates: dict[int, dict[str, object]] = {
-        pk: dict.fromkeys(DERIVED_STAGE_FIELDS) for pk in resident_ids
-    }
-    records = (
-        StageRecord.objects.filter(resident_id__in=resident_ids)
-        .values("resident_id", "stage")
-        .annotate(first=Min("reached_on"))
-        .order_by()
-    )
-    for row in records:
-        dates[row["resident_id"]][STAGE_DATE_FIELDS[row["stage"]]] = row["first"]
-    trainings = (
-        Enrollment.objects.filter(
-            resident_id__in=resident_ids, status__in=Enrollment.TRAINED
+@dataclass(frozen=True)
+class StageSource:
+    """The rows that show residents reaching a stage; each resident's earliest one counts."""
+
+    stage: Stage
+    rows: Callable[[], QuerySet]  # the qualifying rows (they have resident_id and id)
+    date_field: str
+    # Resident field -> row field, copied from the earliest row (cleared when there is none).
+    carries: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def resident_fields(self) -> dict[str, object]:
+        """Resident field -> its value when the resident has no qualifying row."""
+        fields = {STAGE_DATE_FIELDS[self.stage]: None}
+        for name in self.carries:
+            model_field = Resident._meta.get_field(name.removesuffix("_id"))
+            fields[name] = None if model_field.null else ""
+        return fields
+
+    def earliest(self) -> QuerySet:
+        """One row per resident: s_resident, s_date and s_0, s_1, ... for the carried fields."""
+        return (
+            self.rows()
+            .annotate(
+                s_rank=Window(
+                    RowNumber(),
+                    partition_by=[F("resident_id")],
+                    order_by=[F(self.date_field).asc(), F("id").asc()],
+                ),
+                s_resident=F("resident_id"),
+                s_date=F(self.date_field),
+                **{f"s_{n}": F(row) for n, row in enumerate(self.carries.values())},
+            )
+            .filter(s_rank=1)
+            .values(
+                "s_resident", "s_date", *[f"s_{n}" for n in range(len(self.carries))]
+            )
+            .order_by()
         )
-        .values("resident_id")
-        .annotate(first=Min("enrolled_on"))
-        .order_by()
-    )
-    for row in trainings:
-        dates[row["resident_id"]][STAGE_DATE_FIELDS[Stage.PELATIHAN]] = row["first"]
-    return dates
 
 
-def resident_stages_sync(*, resident_ids: Iterable[int]) -> int:
-    """Recompute the stage dates of these residents; returns how many changed."""
+SOURCES: dict[Stage, StageSource] = {}
+
+
+def stage_source_register(source: StageSource) -> None:
+    """Declare where a stage's dates come from (apps call this from AppConfig.ready)."""
+    SOURCES[source.stage] = source
+
+
+def register_recorded_stages() -> None:
+    for stage in RECORDED_STAGES:
+        stage_source_register(
+            StageSource(
+                stage=stage,
+                rows=lambda stage=stage: StageRecord.objects.filter(stage=stage),
+                date_field="reached_on",
+            )
+        )
+
+
+def _sources(stages: Iterable[str] | None) -> list[StageSource]:
+    return [SOURCES[Stage(s)] for s in stages] if stages else list(SOURCES.values())
+
+
+def resident_stages_sync(
+    *, resident_ids: Iterable[int], stages: Iterable[str] | None = None
+) -> int:
+    """Recompute these residents' dates of these stages (default all) and move the counters.
+
+    Call inside the transaction of the write that changed a source row; returns how many
+    residents changed.
+    """
     ids = {pk for pk in resident_ids if pk is not None}
     if not ids:
         return 0
-    # Lock first, read after: a writer that committed a stage while we waited for the lock
-    # is then seen by the reads below (read committed), so no stale date is written back.
+    # Lock first, read after: a writer that committed a source row while we waited for the
+    # lock is then seen by the reads below (read committed), so no stale date is written.
     residents = list(
         Resident.objects.select_for_update()
         .filter(pk__in=ids)
         .order_by("pk")
         .values("pk", *STATE_FIELDS)
     )
-    new_dates = _first_dates(ids)
+    new: dict[int, dict[str, object]] = {pk: {} for pk in ids}
+    for source in _sources(stages):
+        for values in new.values():
+            values.update(source.resident_fields)
+        carried = list(source.carries)
+        for row in source.earliest().filter(s_resident__in=ids):
+            values = new[row["s_resident"]]
+            values[STAGE_DATE_FIELDS[source.stage]] = row["s_date"]
+            for n, name in enumerate(carried):
+                values[name] = row[f"s_{n}"]
     changed = 0
     for current in residents:
-        new = new_dates[current["pk"]]
         update = {
-            field: new[field]
-            for field in DERIVED_STAGE_FIELDS
-            if current[field] != new[field]
+            name: value
+            for name, value in new[current["pk"]].items()
+            if current[name] != value
         }
         if update:
             Resident.objects.filter(pk=current["pk"]).update(**update)
-            # update() skips the save signals, so the counters are moved here.
             counts_follow(
                 state_from_values(current), state_from_values({**current, **update})
             )
@@ -83,51 +135,37 @@ def resident_stages_sync(*, resident_ids: Iterable[int]) -> int:
 def resident_stages_rebuild(*, resident_ids: QuerySet | None = None) -> None:
     """Recompute the stage dates of many residents at once (after bulk loads).
 
-    Set-based: one pass that clears, one UPDATE ... FROM per source, each touching only the
-    residents that have rows there (the per-resident sync would take hours at millions).
-    `resident_ids` is a values("pk") queryset that limits the work (default: everyone).
+    Set-based: per source one UPDATE ... FROM its earliest rows (the per-resident sync would
+    take hours at millions). `resident_ids` is a values("pk") queryset that limits the work
+    (default: everyone). The counters are not moved: rebuild them after this.
     """
-    resident = Resident._meta.db_table
-    records = StageRecord._meta.db_table
-    enrollments = Enrollment._meta.db_table
-    scope_sql, scope_params = ("", [])
+    table = Resident._meta.db_table
+    scope_sql, scope_params = "", []
     if resident_ids is not None:
         sql, params = resident_ids.query.sql_with_params()
         scope_sql, scope_params = f" AND r.id IN ({sql})", list(params)
-    pivot = ", ".join(
-        f"MIN(CASE WHEN stage = %s THEN reached_on END) AS {field}"
-        for stage, field in STAGE_DATE_FIELDS.items()
-        if stage not in (Stage.PENDAFTARAN, Stage.PELATIHAN)
-    )
-    recorded = [
-        f
-        for s, f in STAGE_DATE_FIELDS.items()
-        if s not in (Stage.PENDAFTARAN, Stage.PELATIHAN)
-    ]
-    stages = [
-        s.value
-        for s in STAGE_DATE_FIELDS
-        if s not in (Stage.PENDAFTARAN, Stage.PELATIHAN)
-    ]
-    trained = [Enrollment.Status.ATTENDED.value, Enrollment.Status.COMPLETED.value]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {resident} AS r SET "
-            + ", ".join(f"{field} = NULL" for field in DERIVED_STAGE_FIELDS)
-            + f" WHERE ({' OR '.join(f'{f} IS NOT NULL' for f in DERIVED_STAGE_FIELDS)}){scope_sql}",
-            scope_params,
-        )
-        cursor.execute(
-            f"UPDATE {resident} AS r SET "
-            + ", ".join(f"{field} = s.{field}" for field in recorded)
-            + f" FROM (SELECT resident_id, {pivot} FROM {records} GROUP BY resident_id) AS s"
-            + f" WHERE r.id = s.resident_id{scope_sql}",
-            [*stages, *scope_params],
-        )
-        cursor.execute(
-            f"UPDATE {resident} AS r SET trained_on = s.first"
-            f" FROM (SELECT resident_id, MIN(enrolled_on) AS first FROM {enrollments}"
-            f" WHERE status IN (%s, %s) GROUP BY resident_id) AS s"
-            f" WHERE r.id = s.resident_id{scope_sql}",
-            [*trained, *scope_params],
-        )
+        for source in SOURCES.values():
+            fields = source.resident_fields
+            columns = {
+                name: Resident._meta.get_field(name.removesuffix("_id")).column
+                for name in fields
+            }
+            date_column = columns[STAGE_DATE_FIELDS[source.stage]]
+            # Clear only who has a date now (a fresh bulk load touches nobody here).
+            cursor.execute(
+                f"UPDATE {table} AS r SET "
+                + ", ".join(f"{columns[name]} = %s" for name in fields)
+                + f" WHERE r.{date_column} IS NOT NULL{scope_sql}",
+                [*fields.values(), *scope_params],
+            )
+            earliest_sql, earliest_params = source.earliest().query.sql_with_params()
+            assignments = [f"{date_column} = s.s_date"]
+            assignments += [
+                f"{columns[name]} = s.s_{n}" for n, name in enumerate(source.carries)
+            ]
+            cursor.execute(
+                f"UPDATE {table} AS r SET {', '.join(assignments)}"
+                f" FROM ({earliest_sql}) AS s WHERE r.id = s.s_resident{scope_sql}",
+                [*earliest_params, *scope_params],
+            )

@@ -13,18 +13,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from jakpreneur.pagination import page_of
-from programs.access import may_propose_residents
-from programs.forms import ProposeForm
-from programs.selectors import programs_open_for, resident_enrollments
-from wilayah.models import Village
-
-from .access import (
+from accounts.access import (
+    districts_visible_to,
+    is_admin,
+    may_keep_records,
     may_list_residents,
     may_look_up_by_nik,
-    may_register_residents,
+    may_propose_residents,
     may_reveal_nik,
+    villages_visible_to,
 )
+from jakpreneur.pagination import page_of
+from programs.forms import ProposeForm
+from programs.selectors import programs_open_for, resident_enrollments
+
 from .exports import csv_response, xlsx_response
 from .forms import (
     ResidentFilterForm,
@@ -37,7 +39,6 @@ from .identity import nik_clean, nik_mask
 from .models import AccessLog, StageRecord
 from .selectors import (
     count_capped,
-    districts_visible_to,
     nik_describe,
     resident_find_by_nik,
     resident_timeline,
@@ -63,14 +64,8 @@ def _filter_form(request, data):
     return ResidentFilterForm(
         data,
         districts=districts_visible_to(user=user),
-        villages=_villages_visible(user),
+        villages=villages_visible_to(user=user).order_by("code"),
     )
-
-
-def _villages_visible(user):
-    return Village.objects.filter(
-        district__in=districts_visible_to(user=user)
-    ).order_by("code")
 
 
 @sensitive_post_parameters("q")
@@ -92,7 +87,7 @@ def resident_list(request):
             "page": page,
             "count": count,
             "count_more": more,
-            "may_register": may_register_residents(request.user),
+            "may_register": may_keep_records(request.user),
         },
     )
 
@@ -134,7 +129,7 @@ def resident_export(request, fmt):
 
 @sensitive_post_parameters("nik", "kk_number")
 def resident_create(request):
-    if not may_register_residents(request.user):
+    if not may_keep_records(request.user):
         raise PermissionDenied
     form = ResidentForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -191,7 +186,7 @@ def resident_detail(
         "stage_form": stage_form or StageRecordForm(),
         "void_form": void_form or VoidForm(),
         "access_logs": resident.access_logs.all()[:50]
-        if request.user.is_superuser
+        if is_admin(request.user)
         else None,
         "enrollments": resident_enrollments(resident=resident),
         "propose_form": ProposeForm(programs=programs_open_for(resident=resident))
@@ -353,7 +348,7 @@ def nik_lookup(request):
 @sensitive_post_parameters("nik")
 def nik_info(request):
     """Live preview of what a NIK says, shown under the field while typing."""
-    if not may_register_residents(request.user):
+    if not may_keep_records(request.user):
         raise PermissionDenied
     value = nik_clean(request.POST.get("nik", ""))
     info = region = None

@@ -1,9 +1,10 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from jakpreneur.admin_tools import FastModelAdmin
+from jakpreneur.admin_tools import FastModelAdmin, ServiceAdminMixin
 
 from .models import Agency, Enrollment, FieldLead, Program
+from .services import enrollment_create, program_create, program_update, roster_update
 
 
 class FieldLeadInline(admin.TabularInline):
@@ -32,7 +33,9 @@ class FieldLeadAdmin(FastModelAdmin):
 
 
 @admin.register(Program)
-class ProgramAdmin(SimpleHistoryAdmin, FastModelAdmin):
+class ProgramAdmin(ServiceAdminMixin, SimpleHistoryAdmin, FastModelAdmin):
+    """Saved through program_create / program_update (codes, quota and cancellation rules)."""
+
     list_display = [
         "code",
         "title",
@@ -47,13 +50,45 @@ class ProgramAdmin(SimpleHistoryAdmin, FastModelAdmin):
     list_select_related = ["agency__city", "district"]
     search_fields = ["code", "title"]
     autocomplete_fields = ["agency", "district"]
-    readonly_fields = ["created_at"]
+    readonly_fields = ["code", "created_by", "created_at"]
+
+    def service_save(self, request, form, obj):
+        fields = dict(form.cleaned_data)
+        if obj is None:
+            return program_create(created_by=request.user, **fields)
+        changed = {name: fields[name] for name in form.changed_data}
+        return program_update(program=obj, user=request.user, **changed)
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(SimpleHistoryAdmin, FastModelAdmin):
+class EnrollmentAdmin(ServiceAdminMixin, SimpleHistoryAdmin, FastModelAdmin):
+    """Enrolled through enrollment_create (quota, void, dates); afterwards only the status
+    changes, through roster_update. Cancel an enrolment instead of deleting it."""
+
     list_display = ["resident", "program", "enrolled_on", "status"]
     list_filter = ["status"]
     list_select_related = ["resident", "program"]
     search_fields = ["=program__code", "resident__full_name", "=resident__nik"]
     raw_id_fields = ["resident", "program"]
+    exclude = ["enrolled_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["resident", "program", "enrolled_on"] if obj else ["status"]
+
+    def service_save(self, request, form, obj):
+        fields = form.cleaned_data
+        if obj is None:
+            return enrollment_create(
+                program=fields["program"],
+                resident=fields["resident"],
+                user=request.user,
+                enrolled_on=fields["enrolled_on"],
+            )
+        roster_update(
+            program=obj.program, statuses={obj.pk: fields["status"]}, user=request.user
+        )
+        obj.refresh_from_db()
+        return obj
+
+    def has_delete_permission(self, request, obj=None):
+        return False

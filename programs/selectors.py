@@ -1,12 +1,19 @@
 """Reads about Suku Dinas and field-lead coverage."""
 
 from dataclasses import dataclass
-from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 
-from accounts.access import Role, role_of
-from reports.semesters import Semester
+from accounts.access import (
+    cities_visible_to,
+    city_id_of,
+    is_admin,
+    is_staff_member,
+    may_manage_programs,
+    role_of,
+)
+from accounts.models import Role
+from jakpreneur.semesters import Semester
 from wilayah.models import City, District
 
 from .models import Agency, Enrollment, FieldLead, Program
@@ -55,43 +62,33 @@ def coverage_matrix(
 
 
 def programs_visible_to(*, user) -> QuerySet[Program]:
-    """Sudin staff see their own agency's trainings; kelurahan and kecamatan staff and
-    pimpinan see their kota's; admins all; others none."""
+    """Sudin staff see their own agency's trainings; other staff their kota's; admins all."""
     programs = Program.objects.select_related("agency__city", "district")
-    role = role_of(user)
-    staff = getattr(user, "staff", None)
-    if role == Role.ADMIN:
+    if is_admin(user):
         return programs
-    if role == Role.SUDIN:
-        return programs.filter(agency_id=staff.agency_id)
-    if role == Role.PIMPINAN:
-        return programs.filter(agency__city_id=staff.city_id)
-    if role == Role.KECAMATAN:
-        return programs.filter(agency__city_id=staff.district.city_id)
-    if role == Role.KELURAHAN:
-        return programs.filter(agency__city_id=staff.village.district.city_id)
+    if role_of(user) == Role.SUDIN:
+        return programs.filter(agency_id=user.staff.agency_id)
+    if is_staff_member(user):
+        return programs.filter(agency__city_id=city_id_of(user))
     return programs.none()
 
 
 def programs_managed_by(*, user) -> QuerySet[Program]:
     """Trainings a user may change, enrol into and take attendance for."""
-    role = role_of(user)
-    if role == Role.ADMIN:
-        return programs_visible_to(user=user)
-    if role == Role.SUDIN:
-        return programs_visible_to(user=user)
-    return Program.objects.none()
+    if not may_manage_programs(user):
+        return Program.objects.none()
+    return programs_visible_to(user=user)
 
 
 def agencies_managed_by(*, user) -> QuerySet[Agency]:
-    role = role_of(user)
-    if role == Role.ADMIN:
-        return Agency.objects.select_related("city").order_by(
-            "city__code", "short_name"
-        )
-    if role == Role.SUDIN:
-        return Agency.objects.filter(pk=user.staff.agency_id).select_related("city")
-    return Agency.objects.none()
+    agencies = Agency.objects.select_related("city").order_by(
+        "city__code", "short_name"
+    )
+    if is_admin(user):
+        return agencies
+    if role_of(user) == Role.SUDIN:
+        return agencies.filter(pk=user.staff.agency_id)
+    return agencies.none()
 
 
 def programs_filtered(*, user, params: dict) -> QuerySet[Program]:
@@ -138,26 +135,17 @@ def resident_enrollments(*, resident) -> QuerySet[Enrollment]:
     )
 
 
-def resident_training_date(*, resident) -> date | None:
-    """When the resident reached Pelatihan: the enrolment date of their first enrolment
-    that is hadir or lulus."""
-    first = (
-        resident.enrollments.filter(status__in=Enrollment.TRAINED)
-        .order_by("enrolled_on", "id")
-        .values_list("enrolled_on", flat=True)
-        .first()
-    )
-    return first
-
-
 def coverage_city_for(*, user, city_code: str | None) -> City | None:
     """The kota whose coverage a user sees: their own; admins pick one (default Jakarta Barat)."""
-    role = role_of(user)
-    staff = getattr(user, "staff", None)
-    if role == Role.PIMPINAN:
-        return staff.city
-    if role == Role.SUDIN:
-        return staff.agency.city
-    if role == Role.ADMIN:
-        return City.objects.filter(code=city_code or "31.73").first()
-    return None
+    cities = cities_visible_to(user=user)
+    if city_code:
+        return cities.filter(code=city_code).first()
+    return cities.filter(code="31.73").first() if is_admin(user) else cities.first()
+
+
+def coverage_agencies_for(*, user, city: City) -> QuerySet[Agency]:
+    """The Sudin rows of the coverage table a user sees: a Sudin clerk only their own."""
+    agencies = agencies_of_city(city=city)
+    if role_of(user) == Role.SUDIN:
+        return agencies.filter(pk=user.staff.agency_id)
+    return agencies

@@ -8,6 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from participants.models import Stage
+from participants.stages import resident_stages_sync
 from wilayah.models import City, District
 
 from .models import Agency, Enrollment, FieldLead, Program
@@ -111,6 +113,7 @@ def program_update(*, program: Program, user, **fields) -> Program:
     program = Program.objects.select_for_update().get(pk=program.pk)
     if program.status == Program.Status.CANCELLED:
         raise ValidationError(_("Pelatihan yang sudah batal tidak dapat diubah."))
+    attribution = (program.agency_id, program.category)
     for name, value in fields.items():
         setattr(program, name, value)
     taken = program_seats_taken(program=program)
@@ -139,6 +142,14 @@ def program_update(*, program: Program, user, **fields) -> Program:
     program.full_clean()
     program._history_user = user
     program.save()
+    if (program.agency_id, program.category) != attribution:
+        # Residents trained here are broken down by this training's Sudin and category.
+        resident_stages_sync(
+            resident_ids=program.enrollments.filter(
+                status__in=Enrollment.TRAINED
+            ).values_list("resident_id", flat=True),
+            stages=[Stage.PELATIHAN],
+        )
     return program
 
 
@@ -295,4 +306,7 @@ def roster_update(
     for enrollment in changed:
         enrollment._history_user = user
         enrollment.save(update_fields=["status", "updated_at"])
+    resident_stages_sync(
+        resident_ids=[e.resident_id for e in changed], stages=[Stage.PELATIHAN]
+    )
     return len(changed)

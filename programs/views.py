@@ -10,14 +10,28 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
-from accounts.access import role_of
+from accounts.access import (
+    cities_visible_to,
+    is_admin,
+    is_staff_member,
+    may_manage_programs,
+    may_propose_residents,
+    may_read_rosters,
+    may_see_coverage,
+    villages_for_enrolment,
+)
 from jakpreneur.pagination import page_of
 from participants.exports import cell
 from participants.identity import nik_mask
-from participants.selectors import resident_find_by_nik, residents_editable_by
-from wilayah.models import City, District, Village
+from participants.models import AccessLog
+from participants.selectors import (
+    resident_find_by_nik,
+    residents_editable_by,
+    residents_enrollable_by,
+)
+from participants.services import access_log_write
+from wilayah.models import District
 
-from .access import may_manage_programs, may_propose_residents, may_see_coverage
 from .forms import (
     ROSTER_CHOICES,
     EnrollByNikForm,
@@ -28,6 +42,7 @@ from .forms import (
 from .models import Agency, Enrollment, Program
 from .selectors import (
     agencies_managed_by,
+    coverage_agencies_for,
     coverage_city_for,
     coverage_matrix,
     program_roster,
@@ -47,9 +62,9 @@ from .services import (
 
 
 def program_list(request):
-    programs = programs_visible_to(user=request.user)
-    if role_of(request.user) is None:
+    if not is_staff_member(request.user):
         raise PermissionDenied
+    programs = programs_visible_to(user=request.user)
     agencies = Agency.objects.filter(pk__in=programs.values("agency")).select_related(
         "city"
     )
@@ -132,7 +147,7 @@ def program_detail(request, pk, *, nik_form=None, status=200):
     manages = programs_managed_by(user=request.user).filter(pk=pk).exists()
     roster = (
         list(program_roster(program=program))
-        if manages or role_of(request.user) in {"pimpinan", "admin"}
+        if manages or may_read_rosters(request.user)
         else []
     )
     return render(
@@ -145,15 +160,17 @@ def program_detail(request, pk, *, nik_form=None, status=200):
             "seats_taken": program_seats_taken(program=program),
             "nik_form": nik_form or EnrollByNikForm(),
             "choices": ROSTER_CHOICES,
-            "villages": villages_in_kota(program) if manages else [],
+            "villages": _villages_for(request, program) if manages else [],
         },
         status=status,
     )
 
 
-def villages_in_kota(program):
+def _villages_for(request, program):
+    """Kelurahan whose residents this user may enrol in this programme (its kota)."""
     return (
-        Village.objects.filter(district__city_id=program.agency.city_id)
+        villages_for_enrolment(user=request.user)
+        .filter(district__city_id=program.agency.city_id)
         .select_related("district")
         .order_by("code")
     )
@@ -206,18 +223,24 @@ def _add_errors(form, error: ValidationError, *, field_map: dict[str, str]) -> N
 def enroll_village(request, pk):
     """Enrol many residents of one kelurahan at once from a checklist."""
     program = _managed(request, pk)
+    villages = _villages_for(request, program)
     village = None
     village_id = request.GET.get("village") or request.POST.get("village")
     if village_id and village_id.isdigit():
-        village = Village.objects.filter(
-            pk=village_id, district__city_id=program.agency.city_id
-        ).first()
+        village = villages.filter(pk=village_id).first()
     candidates = []
     if village:
         candidates = list(
-            village.residents.filter(is_void=False)
+            residents_enrollable_by(user=request.user)
+            .filter(village=village)
             .exclude(enrollments__program=program)
             .order_by("full_name")[:500]
+        )
+        # A list of residents' names is personal data: who opened which one is logged.
+        access_log_write(
+            user=request.user,
+            action=AccessLog.Action.LIST_FOR_ENROLMENT,
+            detail=f"{program.code} · {village.code} · {len(candidates)} warga",
         )
     errors = []
     if request.method == "POST" and village:
@@ -244,7 +267,7 @@ def enroll_village(request, pk):
         {
             "program": program,
             "village": village,
-            "villages": villages_in_kota(program),
+            "villages": villages,
             "candidates": candidates,
             "errors": errors,
             "seats_left": program.capacity - program_seats_taken(program=program),
@@ -275,10 +298,7 @@ def roster_save(request, pk):
 
 def _roster_for_export(request, pk):
     program = get_object_or_404(programs_visible_to(user=request.user), pk=pk)
-    if not (
-        programs_managed_by(user=request.user).filter(pk=pk).exists()
-        or role_of(request.user) == "pimpinan"
-    ):
+    if not may_read_rosters(request.user):
         raise PermissionDenied
     return program, program_roster(program=program)
 
@@ -383,12 +403,9 @@ def coverage(request):
     city = coverage_city_for(user=request.user, city_code=request.GET.get("kota"))
     if city is None:
         raise PermissionDenied
-    agencies = (
-        Agency.objects.filter(city=city).select_related("city").order_by("short_name")
+    rows = coverage_matrix(
+        city=city, agencies=coverage_agencies_for(user=request.user, city=city)
     )
-    if role_of(request.user) == "sudin":
-        agencies = agencies.filter(pk=request.user.staff.agency_id)
-    rows = coverage_matrix(city=city, agencies=agencies)
     return render(
         request,
         "programs/coverage.html",
@@ -396,8 +413,8 @@ def coverage(request):
             "city": city,
             "coverage": rows,
             "total_gaps": sum(row.gaps for row in rows),
-            "cities": City.objects.order_by("code")
-            if role_of(request.user) == "admin"
+            "cities": cities_visible_to(user=request.user)
+            if is_admin(request.user)
             else None,
         },
     )

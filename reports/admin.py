@@ -3,13 +3,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from jakpreneur.admin_tools import FastModelAdmin, ReadOnlyAdminMixin
+from jakpreneur.admin_tools import FastModelAdmin
 
 from .models import (
     AgencyTarget,
     DistrictTarget,
     SemesterTarget,
-    StageCount,
     TargetPeriod,
 )
 from .services import (
@@ -105,16 +104,6 @@ class DistrictTargetAdmin(FastModelAdmin):
             request,
             _("%(n)d target kecamatan diratakan ulang.") % {"n": queryset.count()},
         )
-
-
-@admin.register(StageCount)
-class StageCountAdmin(ReadOnlyAdminMixin, FastModelAdmin):
-    """Read-only: the counters follow the residents (rebuild with rebuild_counts)."""
-
-    list_display = ["district", "stage", "semester", "count"]
-    list_filter = ["stage"]
-    list_select_related = ["district"]
-    search_fields = ["district__name"]
 
 
 @admin.register(AgencyTarget)

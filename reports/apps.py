@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Laporan dan target")
-
-    def ready(self):
-        from . import signals  # noqa: F401  (the counters follow resident saves)

@@ -22,9 +22,14 @@ HEADER = [
 ]
 
 
-def one_decimal(value: float | None) -> str:
-    """12.3 (dot separator); empty where the target is zero."""
+def one_decimal(value) -> str:
+    """12.3 (dot separator), as reports.selectors.percent rounded it; empty without target."""
     return "" if value is None else f"{value:.1f}"
+
+
+def _number(value):
+    """A percentage for JSON: the same rounded figure as the pages, as a number."""
+    return None if value is None else float(value)
 
 
 def _area_rows(area: AreaProgress) -> list[list]:
@@ -89,9 +94,9 @@ def _area_json(area: AreaProgress) -> dict:
         "wilayah": area.name,
         "target_total": area.total,
         "kumulatif": area.cumulative,
-        "persen_total": area.percent_of_total,
+        "persen_total": _number(area.percent_of_total),
         "target_sampai_hari_ini": area.target_to_date,
-        "persen_target_sampai_hari_ini": area.percent_to_date,
+        "persen_target_sampai_hari_ini": _number(area.percent_to_date),
         "status": area.status,
         "laju_dibutuhkan_per_semester": area.pace_needed,
         "proyeksi_total": area.projected_total,
@@ -103,8 +108,8 @@ def _area_json(area: AreaProgress) -> dict:
                 "baru": f.new,
                 "kumulatif": f.cumulative,
                 "target_kumulatif": f.cumulative_target,
-                "persen": f.percent,
-                "persen_kumulatif": f.cumulative_percent,
+                "persen": _number(f.percent),
+                "persen_kumulatif": _number(f.cumulative_percent),
             }
             for f in area.semesters
         ],

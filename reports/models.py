@@ -1,4 +1,4 @@
-"""Targets per kota period and the counters the dashboards read."""
+"""Targets per kota period (the counters they are read against live in participants)."""
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -6,9 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jakpreneur.semesters import SEMESTER_PATTERN, Semester
 from participants.models import Stage
-
-from .semesters import SEMESTER_PATTERN, Semester
 
 DEFAULT_DISTRICT_TOTAL = 200_000  # the city secretary's figure per kecamatan
 
@@ -188,32 +187,3 @@ class AgencyTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} · {self.total}"
-
-
-class StageCount(models.Model):
-    """How many residents of a kecamatan first reached a stage in a semester.
-
-    A counter kept in the same transaction as every write that moves a resident's stage
-    dates, domicile or void flag (reports.counting), so dashboards read a few hundred rows
-    instead of counting millions. `semester` is Semester.index (year * 2 + half - 1).
-    """
-
-    district = models.ForeignKey("wilayah.District", models.CASCADE, related_name="+")
-    stage = models.CharField(max_length=20, choices=Stage)
-    semester = models.PositiveIntegerField()
-    count = models.IntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("hitungan tahap")
-        verbose_name_plural = _("hitungan tahap")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["district", "stage", "semester"], name="reports_stagecount_key"
-            ),
-            models.CheckConstraint(
-                condition=Q(count__gte=0), name="reports_stagecount_not_negative"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.district_id} {self.stage} {Semester.from_index(self.semester)}: {self.count}"

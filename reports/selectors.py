@@ -1,18 +1,23 @@
-"""Progress against targets, read from the StageCount counters (see reports.counting)."""
+"""Progress against targets, read from the counters that participants.counting keeps.
+
+Every figure a report shows (dashboard, drill-downs, breakdowns, print page, CSV, XLSX and
+JSON) comes from `progress_report`, `village_progress` and `breakdown_counts` below, so the
+same quantity has the same value everywhere.
+"""
 
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch, Sum
 from django.utils import timezone
 
-from accounts.access import Role, role_of
-from participants.models import Stage
+from jakpreneur.semesters import Semester
+from participants.models import Stage, StageCount
 from wilayah.models import City
 
-from .models import DistrictTarget, SemesterTarget, StageCount, TargetPeriod
-from .semesters import Semester
+from .models import DistrictTarget, SemesterTarget, TargetPeriod
 from .services import semester_target_map
 
 # Status against the target to date (documented in the README).
@@ -20,8 +25,16 @@ ON_TRACK_FROM = 90.0  # % of the target to date
 BEHIND_FROM = 60.0
 
 
-def percent(part: int, whole: int) -> float | None:
-    return None if not whole else part * 100 / whole
+def percent(part: int, whole: int) -> Decimal | None:
+    """part / whole in percent, rounded half up to one decimal (None without a target).
+
+    The one rounding every page and export shows: 0.396 % is 0.4 % everywhere.
+    """
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
 
 
 @dataclass
@@ -74,7 +87,9 @@ class AreaProgress:
 
     @property
     def target_to_date(self) -> int:
-        """Targets of the ended semesters plus the elapsed share of the current one."""
+        """ "Target sampai hari ini": the targets of the ended semesters plus the elapsed
+        share (by days) of the current one. Not the cumulative target of the current
+        semester, which counts the whole semester."""
         ended = sum(s.target for s in self.complete)
         current = self.current
         if current is None:
@@ -144,16 +159,6 @@ class ProgressReport:
         return sorted(self.districts, key=lambda a: (a.percent_to_date or 0, a.name))
 
 
-def cities_visible_to(*, user):
-    """Kota whose reports a user may read: their own for pimpinan, all for admins."""
-    role = role_of(user)
-    if role == Role.ADMIN:
-        return City.objects.order_by("code")
-    if role == Role.PIMPINAN:
-        return City.objects.filter(pk=user.staff.city_id)
-    return City.objects.none()
-
-
 def period_for(*, city: City, period_id: int | None = None) -> TargetPeriod | None:
     periods = TargetPeriod.objects.filter(city=city)
     if period_id is not None:
@@ -181,12 +186,15 @@ def progress_report(
     )
     district_ids = [t.district_id for t in targets]
     counts: dict[tuple[int, str, int], int] = {
-        (row["district_id"], row["stage"], row["semester"]): row["count"]
+        (row["village__district_id"], row["stage"], row["semester"]): row["n"]
         for row in StageCount.objects.filter(
-            district_id__in=district_ids,
+            village__district_id__in=district_ids,
             semester__gte=indexes[0],
             semester__lte=indexes[-1],
-        ).values("district_id", "stage", "semester", "count")
+        )
+        .values("village__district_id", "stage", "semester")
+        .annotate(n=Sum("count"))
+        .order_by()
     }
     areas = []
     for target in targets:
@@ -252,17 +260,3 @@ def _figures(semesters, *, targets: list[int], new: list[int]) -> list[SemesterF
             SemesterFigures(semester, target, count, cumulative, cumulative_target)
         )
     return figures
-
-
-def counted_total(
-    *, district_ids: list[int], stage: str, first: Semester, last: Semester
-) -> int:
-    return (
-        StageCount.objects.filter(
-            district_id__in=district_ids,
-            stage=stage,
-            semester__gte=first.index,
-            semester__lte=last.index,
-        ).aggregate(n=Sum("count"))["n"]
-        or 0
-    )

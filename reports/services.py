@@ -4,10 +4,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jakpreneur.semesters import Semester
 from wilayah.models import City
 
 from .models import DEFAULT_DISTRICT_TOTAL, DistrictTarget, SemesterTarget, TargetPeriod
-from .semesters import Semester
 
 
 def spread(total: int, semesters: int) -> list[int]:

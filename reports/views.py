@@ -3,23 +3,26 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from participants.models import Stage
+from accounts.access import cities_visible_to
+from jakpreneur.semesters import Semester
+from participants.models import Dimension, Stage
 from programs.selectors import coverage_matrix
 from wilayah.models import District
 
 from .access import report_city_for
-from .breakdowns import breakdowns, counted_residents, village_semesters
+from .breakdowns import KELURAHAN, breakdowns, counted_headline, village_semesters
 from .exports import progress_csv, progress_json, progress_xlsx
-from .selectors import cities_visible_to, period_for, progress_report
-from .semesters import Semester
+from .selectors import period_for, progress_report
 
 
 def _report(request):
     city = report_city_for(request.user, request.GET.get("kota"))
-    period_id = request.GET.get("periode")
+    period_id = request.GET.get("periode", "")
     period = period_for(
         city=city,
-        period_id=int(period_id) if period_id and period_id.isdigit() else None,
+        period_id=int(period_id)
+        if period_id.isascii() and period_id.isdigit() and len(period_id) < 10
+        else None,
     )
     if period is None:
         raise Http404(_("Kota ini belum punya periode target."))
@@ -35,18 +38,23 @@ def _semester_range(request, report):
         except ValueError:
             return default
 
-    first = parse("dari", report.period.first_semester)
-    last = parse("sampai", report.period.last_semester)
-    return (first, last) if first <= last else (last, first)
+    period = report.period
+    first = parse("dari", period.first_semester)
+    last = parse("sampai", period.last_semester)
+    first, last = (first, last) if first <= last else (last, first)
+    # Only the period's semesters are counted against its target.
+    first = min(max(first, period.first_semester), period.last_semester)
+    last = max(min(last, period.last_semester), period.first_semester)
+    return first, last
 
 
 def _breakdown_titles():
     return [
-        ("kelurahan", _("Per kelurahan")),
-        ("sudin", _("Per Suku Dinas (pelatihan pertama)")),
-        ("kategori", _("Per kategori pelatihan")),
-        ("jenis_kelamin", _("Per jenis kelamin")),
-        ("usia", _("Per kelompok usia")),
+        (KELURAHAN, _("Per kelurahan")),
+        (Dimension.AGENCY.value, _("Per Suku Dinas (pelatihan yang pertama dihadiri)")),
+        (Dimension.CATEGORY.value, _("Per kategori pelatihan")),
+        (Dimension.GENDER.value, _("Per jenis kelamin")),
+        (Dimension.AGE.value, _("Per kelompok usia (saat mencapai tahap)")),
     ]
 
 
@@ -116,10 +124,7 @@ def district_detail(request, code):
         raise Http404
     district = get_object_or_404(District, code=code, city=report.city)
     first, last = _semester_range(request, report)
-    residents = counted_residents(
-        period=report.period, district_ids=[district.pk], first=first, last=last
-    )
-    split = breakdowns(residents=residents, stage=report.period.stage)
+    stage = report.period.stage
     shown = [s for s in report.period.semester_list if first <= s <= last]
     return render(
         request,
@@ -133,15 +138,19 @@ def district_detail(request, code):
             "last": last,
             "chart": _chart_data(area, first, last),
             "funnel_rows": _funnel_rows(area),
-            "breakdowns": split,
+            "breakdowns": breakdowns(
+                districts=[district], stage=stage, first=first, last=last
+            ),
             "breakdown_titles": _breakdown_titles(),
-            "headline": sum(n for _label, n in split["kelurahan"]),
+            "headline": counted_headline(
+                districts=[district], stage=stage, first=first, last=last
+            ),
             "shown_semesters": shown,
             "village_rows": village_semesters(
-                residents=residents, stage=report.period.stage, semesters=shown
+                district=district, stage=stage, semesters=shown
             ),
             "semesters": report.period.semester_list,
-            "stage_label": Stage(report.period.stage).label,
+            "stage_label": Stage(stage).label,
         },
     )
 
@@ -150,13 +159,9 @@ def city_breakdowns(request):
     """The kota's counted residents by kelurahan, Sudin, category, gender and age band."""
     report = _report(request)
     first, last = _semester_range(request, report)
-    district_ids = list(
-        District.objects.filter(city=report.city).values_list("pk", flat=True)
-    )
-    residents = counted_residents(
-        period=report.period, district_ids=district_ids, first=first, last=last
-    )
-    split = breakdowns(residents=residents, stage=report.period.stage)
+    districts = list(District.objects.filter(city=report.city))
+    stage = report.period.stage
+    split = breakdowns(districts=districts, stage=stage, first=first, last=last)
     agency_targets = {
         t.agency.short_name: t.total
         for t in report.period.agency_targets.select_related("agency")
@@ -168,10 +173,12 @@ def city_breakdowns(request):
             "report": report,
             "breakdowns": split,
             "breakdown_titles": _breakdown_titles(),
-            "headline": sum(n for _label, n in split["jenis_kelamin"]),
+            "headline": counted_headline(
+                districts=districts, stage=stage, first=first, last=last
+            ),
             "agency_targets": [
                 (name, counted, agency_targets[name])
-                for name, counted in split["sudin"]
+                for name, counted in split[Dimension.AGENCY]
                 if name in agency_targets
             ],
             "first": first,

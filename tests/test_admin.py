@@ -9,12 +9,12 @@ from accounts.models import Role
 from accounts.tests.factories import staff_user
 from jakpreneur import admin_tools
 from jakpreneur.admin_tools import LargeTablePaginator
-from participants.models import AccessLog
-from reports.models import SemesterTarget, StageCount
+from participants.models import AccessLog, BreakdownCount, StageCount
+from reports.models import SemesterTarget
 from wilayah.models import Village
 
 # Rows nobody adds by hand: the access log, the counters, semester targets (with their kecamatan).
-READ_ONLY = {AccessLog, StageCount, SemesterTarget}
+READ_ONLY = {AccessLog, StageCount, BreakdownCount, SemesterTarget}
 
 PROJECT_APPS = ["wilayah", "accounts", "participants", "programs", "reports"]
 # History tables are browsed through each record's "History" page in the admin.

@@ -2,8 +2,10 @@ from datetime import date
 
 import factory
 
+from participants.counting import counts_follow, state_of
 from participants.identity import name_normalize, nik_build
 from participants.models import Education, Gender, Resident, StageRecord
+from participants.stages import resident_stages_sync
 from wilayah.models import Village
 
 
@@ -34,6 +36,13 @@ class ResidentFactory(factory.django.DjangoModelFactory):
     education = Education.SMA
     registered_on = date(2025, 3, 1)
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Written straight to the table, as a bulk load does; counted as a service counts.
+        resident = super()._create(model_class, *args, **kwargs)
+        counts_follow(None, state_of(resident))
+        return resident
+
 
 class StageRecordFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -43,3 +52,9 @@ class StageRecordFactory(factory.django.DjangoModelFactory):
     stage = "pendampingan"
     reached_on = date(2025, 4, 1)
     mentor = "Pak Mentor"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        record = super()._create(model_class, *args, **kwargs)
+        resident_stages_sync(resident_ids=[record.resident_id], stages=[record.stage])
+        return record

@@ -1,19 +1,26 @@
-"""The stage dates kept on each resident follow every write to their sources."""
+"""The stage dates kept on each resident follow every write service on their sources."""
 
 from datetime import date
 
 from participants.demo import demo_residents
-from participants.models import DERIVED_STAGE_FIELDS, Resident, StageRecord
+from participants.models import (
+    DERIVED_FIELDS,
+    DERIVED_STAGE_FIELDS,
+    Resident,
+    StageRecord,
+)
+from participants.services import stage_record_delete
 from participants.stages import resident_stages_rebuild
 from participants.tests.factories import ResidentFactory, StageRecordFactory
 from programs.models import Enrollment
+from programs.services import roster_update
 from programs.tests.factories import EnrollmentFactory
+
+TODAY = date(2025, 11, 15)
 
 
 def snapshot():
-    return list(
-        Resident.objects.order_by("pk").values_list("pk", *DERIVED_STAGE_FIELDS)
-    )
+    return list(Resident.objects.order_by("pk").values_list("pk", *DERIVED_FIELDS))
 
 
 def test_recording_and_undoing_stages_moves_the_dates(places):
@@ -23,11 +30,11 @@ def test_recording_and_undoing_stages_moves_the_dates(places):
     resident.refresh_from_db()
     assert resident.mentored_on == date(2025, 4, 1)
 
-    early.delete()
+    stage_record_delete(record=early, user=None)
     resident.refresh_from_db()
     assert resident.mentored_on == date(2025, 6, 1)
 
-    late.delete()
+    stage_record_delete(record=late, user=None)
     resident.refresh_from_db()
     assert resident.mentored_on is None
 
@@ -38,15 +45,18 @@ def test_training_date_follows_attendance_and_cancellation(places):
     resident.refresh_from_db()
     assert resident.trained_on is None
 
-    enrollment.status = Enrollment.Status.COMPLETED
-    enrollment.save()
+    statuses = {enrollment.pk: Enrollment.Status.COMPLETED}
+    roster_update(program=enrollment.program, statuses=statuses, user=None, today=TODAY)
     resident.refresh_from_db()
     assert resident.trained_on == date(2025, 4, 1)
+    assert resident.trained_agency == enrollment.program.agency
+    assert resident.trained_category == enrollment.program.category
 
-    enrollment.status = Enrollment.Status.CANCELLED
-    enrollment.save()
+    statuses = {enrollment.pk: Enrollment.Status.CANCELLED}
+    roster_update(program=enrollment.program, statuses=statuses, user=None, today=TODAY)
     resident.refresh_from_db()
     assert resident.trained_on is None
+    assert resident.trained_agency is None and resident.trained_category == ""
 
 
 def test_rebuild_agrees_with_what_writes_kept(places):
@@ -60,7 +70,9 @@ def test_rebuild_agrees_with_what_writes_kept(places):
         )
         EnrollmentFactory(resident=resident, status=Enrollment.Status.ATTENDED)
     kept = snapshot()
-    Resident.objects.update(**dict.fromkeys(DERIVED_STAGE_FIELDS))
+    Resident.objects.update(
+        **dict.fromkeys(DERIVED_STAGE_FIELDS), trained_agency=None, trained_category=""
+    )
 
     resident_stages_rebuild()
 

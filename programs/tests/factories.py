@@ -2,6 +2,8 @@ from datetime import date
 
 import factory
 
+from participants.models import Stage
+from participants.stages import resident_stages_sync
 from programs.models import Agency, Enrollment, Program
 from wilayah.models import District
 
@@ -33,3 +35,11 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
     program = factory.SubFactory(ProgramFactory)
     resident = factory.SubFactory("participants.tests.factories.ResidentFactory")
     enrolled_on = date(2025, 4, 1)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        enrollment = super()._create(model_class, *args, **kwargs)
+        resident_stages_sync(
+            resident_ids=[enrollment.resident_id], stages=[Stage.PELATIHAN]
+        )
+        return enrollment

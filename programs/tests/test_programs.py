@@ -15,7 +15,6 @@ from participants.models import Resident
 from participants.selectors import resident_timeline, residents_reached_stage
 from participants.tests.factories import ResidentFactory
 from programs.models import Agency, Enrollment, Program
-from programs.selectors import resident_training_date
 from programs.services import (
     enrollment_create,
     program_create,
@@ -216,7 +215,8 @@ def test_pelatihan_stage_moves_when_an_enrolment_is_cancelled(places):
         status=Enrollment.Status.ENROLLED,
     )
 
-    assert resident_training_date(resident=resident) == date(2025, 2, 1)
+    resident.refresh_from_db()
+    assert resident.trained_on == date(2025, 2, 1)
 
     roster_update(
         program=first.program,
@@ -224,12 +224,24 @@ def test_pelatihan_stage_moves_when_an_enrolment_is_cancelled(places):
         user=None,
         today=TODAY,
     )
-    assert resident_training_date(resident=resident) == date(2025, 3, 1)
+    resident.refresh_from_db()
+    assert resident.trained_on == date(2025, 3, 1)
 
-    Enrollment.objects.filter(resident=resident).update(
-        status=Enrollment.Status.CANCELLED
+    roster_update(
+        program=Enrollment.objects.get(
+            resident=resident, status=Enrollment.Status.COMPLETED
+        ).program,
+        statuses={
+            e.pk: Enrollment.Status.CANCELLED
+            for e in Enrollment.objects.filter(
+                resident=resident, status=Enrollment.Status.COMPLETED
+            )
+        },
+        user=None,
+        today=TODAY,
     )
-    assert resident_training_date(resident=resident) is None
+    resident.refresh_from_db()
+    assert resident.trained_on is None
     timeline = {
         entry.stage: entry.reached_on for entry in resident_timeline(resident=resident)
     }

@@ -4,14 +4,15 @@ from datetime import date
 
 import pytest
 
+from jakpreneur.semesters import Semester
+from participants.counting import stage_counts_rebuild
+from participants.models import BreakdownCount, StageCount
 from participants.services import resident_update, resident_void, stage_record_create
 from participants.tests.factories import StageRecordFactory
 from programs.models import Enrollment
 from programs.services import roster_update
 from programs.tests.factories import EnrollmentFactory, ProgramFactory
-from reports.breakdowns import breakdowns, counted_residents
-from reports.counting import stage_counts_rebuild
-from reports.models import StageCount
+from reports.breakdowns import breakdowns, counted_headline
 from reports.selectors import progress_report
 from reports.services import district_target_spread
 from reports.tests.factories import KAPUK, jakarta_barat_period, resident
@@ -193,26 +194,44 @@ def test_rule_7_breakdowns_sum_to_the_headline_and_follow_the_first_enrolment(pe
     EnrollmentFactory(
         resident=a, program=kpkp, enrolled_on=date(2024, 3, 1), status="cancelled"
     )
-    EnrollmentFactory(resident=a, enrolled_on=date(2024, 4, 1))  # PPKUKM, makanan
+    EnrollmentFactory(resident=a, enrolled_on=date(2024, 4, 1))  # PPKUKM, not attended
     EnrollmentFactory(
         resident=b, program=kpkp, enrolled_on=date(2024, 5, 1), status="completed"
     )
+    c_later = EnrollmentFactory(
+        resident=b, enrolled_on=date(2024, 6, 1), status="attended"
+    )  # PPKUKM, after KPKP: the first hadir/lulus enrolment counts
 
-    residents = counted_residents(period=period, district_ids=[kembangan.pk])
-    split = breakdowns(residents=residents, stage=period.stage)
+    span = {"first": Semester(2023, 1), "last": Semester(2027, 2)}
+    split = breakdowns(districts=[kembangan], stage=period.stage, **span)
 
     headline = figures(period)[1].cumulative
     assert headline == 3
+    assert counted_headline(districts=[kembangan], stage=period.stage, **span) == 3
     for rows in split.values():
         assert sum(n for _label, n in rows) == headline
-    assert dict(split["sudin"]) == {"KPKP": 1, "PPKUKM": 1, "Belum ikut pelatihan": 1}
-    assert dict(split["kategori"]) == {
-        "Makanan": 1,
-        "Minuman": 1,
-        "Belum ikut pelatihan": 1,
-    }
-    assert dict(split["jenis_kelamin"]) == {"Laki-laki": 1, "Perempuan": 2}
-    assert dict(split["usia"]) == {"< 25": 1, "25–34": 1, "≥ 55": 1}
+    # a has no hadir or lulus enrolment: "belum pelatihan", like the funnel says.
+    assert dict(split["agency"]) == {"KPKP": 1, "Belum ikut pelatihan": 2}
+    assert dict(split["category"]) == {"Minuman": 1, "Belum ikut pelatihan": 2}
+    assert dict(split["gender"]) == {"Laki-laki": 1, "Perempuan": 2}
+    assert dict(split["age"]) == {"< 25": 1, "25–34": 1, "≥ 55": 1}
+    assert area_funnel_trained(period) == 1
+
+    # Cancelling b's KPKP enrolment moves b to the PPKUKM class attended later.
+    roster_update(
+        program=kpkp,
+        statuses={kpkp.enrollments.get(resident=b).pk: "cancelled"},
+        user=None,
+        today=TODAY,
+    )
+    split = breakdowns(districts=[kembangan], stage=period.stage, **span)
+    assert dict(split["agency"]) == {"PPKUKM": 1, "Belum ikut pelatihan": 2}
+    assert c_later.program.category == "makanan"
+    assert dict(split["category"]) == {"Makanan": 1, "Belum ikut pelatihan": 2}
+
+
+def area_funnel_trained(period) -> int:
+    return figures(period)[1].funnel["pelatihan"]
 
 
 def test_counters_match_a_recount(period):
@@ -227,7 +246,12 @@ def test_counters_match_a_recount(period):
     )
     kept = sorted(
         StageCount.objects.filter(count__gt=0).values_list(
-            "district_id", "stage", "semester", "count"
+            "village_id", "stage", "semester", "count"
+        )
+    )
+    kept_breakdowns = sorted(
+        BreakdownCount.objects.filter(count__gt=0).values_list(
+            "village_id", "stage", "semester", "dimension", "value", "count"
         )
     )
 
@@ -235,7 +259,15 @@ def test_counters_match_a_recount(period):
 
     assert (
         sorted(
-            StageCount.objects.values_list("district_id", "stage", "semester", "count")
+            StageCount.objects.values_list("village_id", "stage", "semester", "count")
         )
         == kept
+    )
+    assert (
+        sorted(
+            BreakdownCount.objects.values_list(
+                "village_id", "stage", "semester", "dimension", "value", "count"
+            )
+        )
+        == kept_breakdowns
     )

@@ -7,11 +7,11 @@ from accounts.demo import (
     demo_field_leads,
     demo_places_and_agencies,
 )
+from participants.counting import stage_counts_rebuild
 from participants.demo import demo_residents
 from programs.demo import demo_programs
-from reports.counting import stage_counts_rebuild
 from reports.demo import demo_periods
-from wilayah.models import District
+from wilayah.models import Village
 
 
 class Command(BaseCommand):
@@ -55,10 +55,10 @@ class Command(BaseCommand):
             if not (people.already_seeded and trainings.already_seeded):
                 # Bulk loads skip the per-write bookkeeping: recount Jakarta Barat once.
                 counters = stage_counts_rebuild(
-                    district_ids=list(
-                        District.objects.filter(city__code=DEMO_CITY).values_list(
-                            "pk", flat=True
-                        )
+                    village_ids=list(
+                        Village.objects.filter(
+                            district__city__code=DEMO_CITY
+                        ).values_list("pk", flat=True)
                     )
                 )
                 self.stdout.write(

@@ -1,16 +1,16 @@
+"""Each role's home page: what that person needs to see first, gathered from the apps."""
+
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
-from programs.models import FieldLead
-from programs.selectors import agencies_of_city, coverage_matrix
-from wilayah.models import District
-
-from .access import Role, role_of, role_required
+from accounts.access import role_of, role_required
+from accounts.models import Role
+from programs.selectors import coverage_matrix
 
 HOME_OF_ROLE = {
-    Role.KELURAHAN: "accounts:home_kelurahan",
-    Role.KECAMATAN: "accounts:home_kecamatan",
-    Role.SUDIN: "accounts:home_sudin",
+    Role.KELURAHAN: "home:kelurahan",
+    Role.KECAMATAN: "home:kecamatan",
+    Role.SUDIN: "home:sudin",
     Role.PIMPINAN: "reports:dashboard",
     Role.ADMIN: "admin:index",
 }
@@ -30,7 +30,7 @@ def home_kelurahan(request):
     district = village.district
     return render(
         request,
-        "accounts/home_kelurahan.html",
+        "home/kelurahan.html",
         {
             "village": village,
             "district": district,
@@ -44,7 +44,7 @@ def home_kecamatan(request):
     district = _scope(request, "district")
     return render(
         request,
-        "accounts/home_kecamatan.html",
+        "home/kecamatan.html",
         {
             "district": district,
             "villages": district.villages.all(),
@@ -57,28 +57,7 @@ def home_kecamatan(request):
 def home_sudin(request):
     agency = _scope(request, "agency")
     row = coverage_matrix(city=agency.city, agencies=[agency])[0]
-    return render(request, "accounts/home_sudin.html", {"agency": agency, "row": row})
-
-
-@role_required(Role.PIMPINAN)
-def home_pimpinan(request):
-    city = _scope(request, "city")
-    districts = District.objects.filter(city=city)
-    rows = coverage_matrix(
-        city=city, agencies=agencies_of_city(city=city), districts=districts
-    )
-    return render(
-        request,
-        "accounts/home_pimpinan.html",
-        {
-            "city": city,
-            "districts": districts,
-            "coverage": rows,
-            "active_leads": FieldLead.objects.filter(
-                active=True, agency__city=city
-            ).count(),
-        },
-    )
+    return render(request, "home/sudin.html", {"agency": agency, "row": row})
 
 
 def _scope(request, field: str):

@@ -8,14 +8,14 @@ from accounts.models import Role
 from accounts.tests.factories import PASSWORD, UserFactory, staff_user
 
 HOMES = {
-    Role.KELURAHAN: "accounts:home_kelurahan",
-    Role.KECAMATAN: "accounts:home_kecamatan",
-    Role.SUDIN: "accounts:home_sudin",
+    Role.KELURAHAN: "home:kelurahan",
+    Role.KECAMATAN: "home:kecamatan",
+    Role.SUDIN: "home:sudin",
     Role.PIMPINAN: "reports:dashboard",
 }
 # Every page of the app (the admin has its own login page).
 PAGES = [
-    "accounts:home",
+    "home:home",
     *HOMES.values(),
     "password_change",
     "password_change_done",
@@ -79,13 +79,13 @@ def test_role_is_refused_on_another_roles_home(client, places, role, other):
 def test_user_without_role_is_refused(client, places):
     client.force_login(UserFactory())
 
-    assert client.get(reverse("accounts:home")).status_code == 403
+    assert client.get(reverse("home:home")).status_code == 403
 
 
 def test_kelurahan_home_shows_its_place_and_field_lead_gaps(client, places):
     client.force_login(staff_user(Role.KELURAHAN, "31.73.08.1005"))
 
-    page = client.get(reverse("accounts:home_kelurahan")).content.decode()
+    page = client.get(reverse("home:kelurahan")).content.decode()
 
     assert "Kelurahan Joglo" in page
     assert "Kecamatan Kembangan" in page
@@ -95,11 +95,11 @@ def test_kelurahan_home_shows_its_place_and_field_lead_gaps(client, places):
 
 def test_navigation_shows_admin_link_only_to_admins(client, places):
     client.force_login(staff_user(Role.PIMPINAN))
-    page = client.get(reverse("accounts:home_pimpinan")).content.decode()
+    page = client.get(reverse("programs:list")).content.decode()
     assert reverse("admin:index") not in page
 
     client.force_login(staff_user(Role.ADMIN))
-    page = client.get(reverse("accounts:home_pimpinan")).content.decode()
+    page = client.get(reverse("programs:list")).content.decode()
     assert reverse("admin:index") in page
 
 
@@ -109,7 +109,7 @@ def test_logout_ends_the_session(client, places):
     response = client.post(reverse("logout"))
 
     assert response.url == reverse("login")
-    assert client.get(reverse("accounts:home")).status_code == 302
+    assert client.get(reverse("home:home")).status_code == 302
 
 
 def test_password_change_page_is_in_indonesian(client, places):
@@ -136,7 +136,7 @@ def test_language_switch_shows_english(client, places):
     client.force_login(staff_user(Role.KELURAHAN))
 
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    page = client.get(reverse("accounts:home_kelurahan")).content.decode()
+    page = client.get(reverse("home:kelurahan")).content.decode()
 
     assert "Change password" in page
     assert "Your job" in page

@@ -4,7 +4,7 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reports.semesters import Semester, semesters_between
+from jakpreneur.semesters import Semester, semesters_between
 
 
 @settings(max_examples=300, deadline=None)

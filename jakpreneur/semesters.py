@@ -1,9 +1,15 @@
-"""Semesters: S1 = 1 January–30 June, S2 = 1 July–31 December (Asia/Jakarta dates)."""
+"""Semesters: S1 = 1 January–30 June, S2 = 1 July–31 December (Asia/Jakarta dates).
+
+The one place that says which semester a date falls in: `Semester.of` for Python and
+`semester_index_sql` for the database (a test checks that the two agree on every date).
+"""
 
 import re
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Case, IntegerField, Value, When
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 SEMESTER_PATTERN = re.compile(r"^(\d{4})-S([12])$")
@@ -65,3 +71,12 @@ class Semester:
 def semesters_between(first: Semester, last: Semester) -> list[Semester]:
     """Every semester from first to last, both included."""
     return [first + n for n in range(last - first + 1)]
+
+
+def semester_index_sql(field_name: str):
+    """Semester.of(date).index of a date column, computed by the database."""
+    return ExtractYear(field_name) * 2 + Case(
+        When(**{f"{field_name}__month__gt": 6}, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )

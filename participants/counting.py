@@ -1,0 +1,348 @@
+"""How a resident is counted: the one place (DOMAIN.md, counting rules 1–3 and 7).
+
+- A resident is counted unless their registration is voided (`COUNTED`).
+- They count once per stage, in the semester in which they first reached it: the stage dates
+  kept on the resident by `participants.stages`, the semester by `jakpreneur.semesters`.
+- They count for their domicile kelurahan, and through it for its kecamatan and kota.
+- Breakdowns split the same residents by gender, by age band on the day they reached the
+  stage, and by the Sudin and category of the training that put them at Pelatihan (empty:
+  not trained yet), so every breakdown sums to the headline.
+
+The counters (`StageCount`, `BreakdownCount`) follow every write: a write service passes the
+resident's counted state before and after the write to `counts_follow`, inside the write's
+transaction. `stage_counts_rebuild` recounts from the residents table with the same rules as
+SQL expressions (`age_band_sql`, `semester_index_sql`); tests check those against the Python.
+"""
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import connection, transaction
+from django.db.models import Case, CharField, Count, F, IntegerField, Q, Value, When
+from django.db.models.functions import Cast, Coalesce, ExtractYear
+
+from jakpreneur.semesters import Semester, semester_index_sql
+
+from .models import STAGE_DATE_FIELDS, BreakdownCount, Dimension, Resident, StageCount
+
+logger = logging.getLogger(__name__)
+
+# Who is counted at all: every resident whose registration is not voided.
+COUNTED = Q(is_void=False)
+
+# Age bands on the day a stage was reached: (first age, last age, stored value).
+AGE_BANDS = [
+    (0, 24, "0-24"),
+    (25, 34, "25-34"),
+    (35, 44, "35-44"),
+    (45, 54, "45-54"),
+    (55, 999, "55+"),
+]
+AGE_BAND_LABELS = {
+    "0-24": "< 25",
+    "25-34": "25–34",
+    "35-44": "35–44",
+    "45-54": "45–54",
+    "55+": "≥ 55",
+}
+
+
+def age_on(*, birth_date: date, day: date) -> int:
+    """Completed years of age on a day."""
+    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - before_birthday
+
+
+def age_band(*, birth_date: date, day: date) -> str:
+    age = age_on(birth_date=birth_date, day=day)
+    return next(value for low, high, value in AGE_BANDS if low <= age <= high)
+
+
+def age_band_sql(field_name: str):
+    """age_band(birth_date, <field_name>) computed by the database."""
+    before_birthday = Case(
+        When(
+            Q(**{f"{field_name}__month__lt": F("birth_date__month")})
+            | Q(
+                **{
+                    f"{field_name}__month": F("birth_date__month"),
+                    f"{field_name}__day__lt": F("birth_date__day"),
+                }
+            ),
+            then=Value(1),
+        ),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    age = ExtractYear(field_name) - ExtractYear("birth_date") - before_birthday
+    return Case(
+        *[
+            When(Q(**{"age__gte": low, "age__lte": high}), then=Value(value))
+            for low, high, value in AGE_BANDS
+        ],
+        output_field=CharField(),
+    ), age
+
+
+STATE_FIELDS = [
+    "village_id",
+    "is_void",
+    "gender",
+    "birth_date",
+    "trained_agency_id",
+    "trained_category",
+    *STAGE_DATE_FIELDS.values(),
+]
+
+StageKey = tuple[int, str, int]  # (village id, stage, semester index)
+BreakdownKey = tuple[int, str, int, str, str]  # StageKey + (dimension, value)
+
+
+@dataclass(frozen=True)
+class CountedState:
+    """What the counters know of one resident."""
+
+    village_id: int | None
+    is_void: bool
+    gender: str = ""
+    birth_date: date | None = None
+    trained_agency_id: int | None = None
+    trained_category: str = ""
+    dates: dict[str, date | None] = field(default_factory=dict)  # stage -> first date
+
+    @property
+    def counted(self) -> bool:
+        return not self.is_void and self.village_id is not None
+
+    def _reached(self):
+        if not self.counted:
+            return
+        for stage, day in self.dates.items():
+            if day is not None:
+                yield (self.village_id, stage, Semester.of(day).index), day
+
+    def stage_keys(self) -> Counter:
+        return Counter(key for key, _day in self._reached())
+
+    def breakdown_keys(self) -> Counter:
+        fixed = {
+            Dimension.GENDER.value: self.gender,
+            Dimension.AGENCY.value: str(self.trained_agency_id or ""),
+            Dimension.CATEGORY.value: self.trained_category,
+        }
+        keys = Counter()
+        for key, day in self._reached():
+            for dimension, value in fixed.items():
+                keys[(*key, dimension, value)] += 1
+            band = age_band(birth_date=self.birth_date, day=day)
+            keys[(*key, Dimension.AGE.value, band)] += 1
+        return keys
+
+
+def state_from_values(row: dict) -> CountedState:
+    return CountedState(
+        village_id=row["village_id"],
+        is_void=row["is_void"],
+        gender=row["gender"],
+        birth_date=row["birth_date"],
+        trained_agency_id=row["trained_agency_id"],
+        trained_category=row["trained_category"],
+        dates={stage: row[name] for stage, name in STAGE_DATE_FIELDS.items()},
+    )
+
+
+def state_of(resident: Resident) -> CountedState:
+    """The counted state of an in-memory resident."""
+    return state_from_values(
+        {
+            name: getattr(resident, name)
+            for name in STATE_FIELDS
+            if name not in ("village_id", "trained_agency_id")
+        }
+        | {
+            "village_id": resident.village_id,
+            "trained_agency_id": resident.trained_agency_id,
+        }
+    )
+
+
+def stored_state(resident_id: int) -> CountedState | None:
+    """The counted state of a resident as the database holds it now."""
+    row = Resident.objects.filter(pk=resident_id).values(*STATE_FIELDS).first()
+    return state_from_values(row) if row else None
+
+
+class StageCountMismatch(RuntimeError):
+    """The counters disagreed with the residents (they are recounted, and it is logged)."""
+
+
+def counts_follow(before: CountedState | None, after: CountedState | None) -> None:
+    """Move the counters from a resident's old state to its new one (call in its transaction).
+
+    A counter that cannot be decreased (a database that was filled without counters, or a
+    write made around the services) is not an error for the user: the kelurahan concerned
+    are recounted from the residents table and a warning is logged.
+    """
+    empty = CountedState(village_id=None, is_void=True)
+    before, after = before or empty, after or empty
+    stage_diff = Counter(after.stage_keys())
+    stage_diff.subtract(before.stage_keys())
+    breakdown_diff = Counter(after.breakdown_keys())
+    breakdown_diff.subtract(before.breakdown_keys())
+    if not any(stage_diff.values()) and not any(breakdown_diff.values()):
+        return
+    # Inside the writer's transaction; its own savepoint so that a mismatch can be healed.
+    try:
+        with transaction.atomic():
+            _apply(StageCount, ["village_id", "stage", "semester"], stage_diff)
+            _apply(
+                BreakdownCount,
+                ["village_id", "stage", "semester", "dimension", "value"],
+                breakdown_diff,
+            )
+    except StageCountMismatch as error:
+        villages = sorted(
+            {key[0] for key in stage_diff} | {key[0] for key in breakdown_diff}
+        )
+        logger.warning(
+            "Counters disagreed with the residents (%s): recounting kelurahan %s",
+            error,
+            villages,
+        )
+        stage_counts_rebuild(village_ids=villages)
+
+
+def _apply(model, columns: list[str], diff: Counter) -> None:
+    table = model._meta.db_table
+    increases = sorted((key, n) for key, n in diff.items() if n > 0)
+    decreases = sorted((key, -n) for key, n in diff.items() if n < 0)
+    key_columns = ", ".join(columns)
+    with connection.cursor() as cursor:
+        # Sorted keys: two writers touching the same counters lock them in the same order.
+        for key, n in decreases:
+            # Never below zero: a counter that is missing or too small is a mismatch.
+            where = " AND ".join(f"{column} = %s" for column in columns)
+            cursor.execute(
+                # Table and column names come from the models; values are parameters.
+                f"UPDATE {table} SET count = count - %s WHERE {where} AND count >= %s",  # noqa: S608
+                [n, *key, n],
+            )
+            if cursor.rowcount != 1:
+                raise StageCountMismatch(f"{table} {key} cannot drop by {n}")
+        if increases:
+            row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
+            cursor.execute(
+                f"INSERT INTO {table} ({key_columns}, count) VALUES "  # noqa: S608
+                + ", ".join([row] * len(increases))
+                + f" ON CONFLICT ({key_columns}) DO UPDATE"
+                f" SET count = {table}.count + excluded.count",
+                [value for key, n in increases for value in (*key, n)],
+            )
+
+
+@transaction.atomic
+def stage_counts_rebuild(*, village_ids: list[int] | None = None) -> int:
+    """Recount every counter (of these kelurahan) from the residents table."""
+    stage_counts = StageCount.objects.all()
+    breakdown_counts = BreakdownCount.objects.all()
+    residents = Resident.objects.filter(COUNTED)
+    if village_ids is not None:
+        stage_counts = stage_counts.filter(village_id__in=village_ids)
+        breakdown_counts = breakdown_counts.filter(village_id__in=village_ids)
+        residents = residents.filter(village_id__in=village_ids)
+    stage_counts.delete()
+    breakdown_counts.delete()
+    stage_rows: Counter = Counter()
+    breakdown_rows: Counter = Counter()
+    for stage, field_name in STAGE_DATE_FIELDS.items():
+        band, age = age_band_sql(field_name)
+        grouped = (
+            residents.filter(**{f"{field_name}__isnull": False})
+            .annotate(
+                semester_index=semester_index_sql(field_name),
+                age=age,
+            )
+            .annotate(
+                band=band,
+                agency=Coalesce(
+                    Cast("trained_agency_id", CharField()),
+                    Value(""),
+                    output_field=CharField(),
+                ),
+            )
+            .values(
+                "village_id",
+                "semester_index",
+                "gender",
+                "band",
+                "agency",
+                "trained_category",
+            )
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for row in grouped:
+            key = (row["village_id"], stage.value, row["semester_index"])
+            n = row["n"]
+            stage_rows[key] += n
+            for dimension, value in (
+                (Dimension.GENDER, row["gender"]),
+                (Dimension.AGE, row["band"]),
+                (Dimension.AGENCY, row["agency"]),
+                (Dimension.CATEGORY, row["trained_category"]),
+            ):
+                breakdown_rows[(*key, dimension.value, value)] += n
+    StageCount.objects.bulk_create(
+        (
+            StageCount(village_id=v, stage=s, semester=i, count=n)
+            for (v, s, i), n in stage_rows.items()
+        ),
+        batch_size=2000,
+    )
+    BreakdownCount.objects.bulk_create(
+        (
+            BreakdownCount(
+                village_id=v, stage=s, semester=i, dimension=d, value=value, count=n
+            )
+            for (v, s, i, d, value), n in breakdown_rows.items()
+        ),
+        batch_size=2000,
+    )
+    return len(stage_rows) + len(breakdown_rows)
+
+
+def stage_counts_differences(*, village_ids: list[int] | None = None) -> list[str]:
+    """Every counter that differs from a recount, as lines for an operator (nothing changes)."""
+    with transaction.atomic():
+        stored = _snapshot(village_ids)
+        stage_counts_rebuild(village_ids=village_ids)
+        recounted = _snapshot(village_ids)
+        transaction.set_rollback(True)
+    return [
+        f"{key}: tersimpan {stored.get(key, 0)}, hitung ulang {recounted.get(key, 0)}"
+        for key in sorted(set(stored) | set(recounted), key=str)
+        if stored.get(key, 0) != recounted.get(key, 0)
+    ]
+
+
+def _snapshot(village_ids) -> dict:
+    stage_counts = StageCount.objects.all()
+    breakdown_counts = BreakdownCount.objects.all()
+    if village_ids is not None:
+        stage_counts = stage_counts.filter(village_id__in=village_ids)
+        breakdown_counts = breakdown_counts.filter(village_id__in=village_ids)
+    snapshot = {
+        (v, s, str(Semester.from_index(i))): n
+        for v, s, i, n in stage_counts.values_list(
+            "village_id", "stage", "semester", "count"
+        )
+    }
+    snapshot |= {
+        (v, s, str(Semester.from_index(i)), d, value): n
+        for v, s, i, d, value, n in breakdown_counts.values_list(
+            "village_id", "stage", "semester", "dimension", "value", "count"
+        )
+    }
+    return {key: n for key, n in snapshot.items() if n}
