@@ -7,8 +7,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import override_settings
+from django.utils import timezone
 
+from jakpreneur.semesters import Semester
 from programs.services import agencies_load_standard
+from reports.services import period_create
 from wilayah.models import City
 from wilayah.services import wilayah_import, wilayah_read_csv
 
@@ -49,6 +52,23 @@ def _test_settings():
         CSRF_COOKIE_SECURE=False,
     ):
         yield
+
+
+@pytest.fixture
+def today():
+    """Today as the app sees it (Asia/Jakarta). Tests that need the real calendar take it
+    from here and derive their dates from it, so no test fails on a date."""
+    return timezone.localdate()
+
+
+@pytest.fixture
+def current_period(places, today):
+    """Jakarta Barat's target period of ten semesters with today in its sixth."""
+    return period_create(
+        city=City.objects.get(code="31.73"),
+        name="Periode berjalan",
+        start_semester=str(Semester.of(today) + -5),
+    )
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """The registration form: every error and every warning, on its field, in Indonesian."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -13,6 +13,7 @@ from participants.tests.factories import ResidentFactory
 from wilayah.models import Village
 
 TODAY = date(2026, 11, 29)
+TOMORROW = object()  # the day after the `today` fixture
 NIK = nik_build(
     district_code="31.73.08", birth_date=date(1990, 8, 5), gender="P", serial=1
 )
@@ -83,10 +84,10 @@ def test_kelurahan_user_cannot_register_into_another_kelurahan(joglo_client):
         ("nik", "3173084508900000", "tidak boleh 0000"),
         ("kk_number", "12345", "Nomor KK harus 16 digit"),
         ("phone", "12345", "Nomor telepon tidak dikenali"),
-        ("birth_date", "2030-01-01", "Tanggal lahir tidak boleh di masa depan"),
+        ("birth_date", TOMORROW, "Tanggal lahir tidak boleh di masa depan"),
         (
             "registered_on",
-            "2099-01-01",
+            TOMORROW,
             "Tanggal pendaftaran tidak boleh di masa depan",
         ),
         ("registered_on", "1980-01-01", "tidak boleh sebelum tanggal lahir"),
@@ -100,8 +101,10 @@ def test_kelurahan_user_cannot_register_into_another_kelurahan(joglo_client):
     ],
 )
 def test_bad_input_is_an_error_on_its_field_and_nothing_is_saved(
-    joglo_client, field, value, message
+    joglo_client, today, field, value, message
 ):
+    if value is TOMORROW:
+        value = (today + timedelta(days=1)).isoformat()
     response = post(joglo_client, **{field: value})
 
     assert response.status_code == 200

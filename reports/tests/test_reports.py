@@ -222,13 +222,13 @@ def test_admin_reads_any_kota(client, places):
 
 
 def test_pimpinan_lands_on_the_dashboard_and_sees_a_new_registration_at_once(
-    sekkota, period
+    sekkota, current_period, today
 ):
     page = sekkota.get(reverse("home:home"), follow=True)
     assert page.redirect_chain[-1][0] == reverse("reports:dashboard")
     before = page.context["area"].cumulative
 
-    resident(registered_on=date.today())
+    resident(registered_on=today)
 
     assert (
         sekkota.get(reverse("reports:dashboard")).context["area"].cumulative

@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tests.factories import PASSWORD, staff_user
@@ -13,9 +12,8 @@ pytestmark = pytest.mark.browser
 
 
 def test_sudin_creates_a_programme_enrols_by_nik_and_marks_attendance(
-    page, live_server, live_places
+    page, live_server, live_places, today
 ):
-    today = timezone.localdate()
     resident = ResidentFactory(
         full_name="Dewi Lestari", registered_on=today - timedelta(days=30)
     )
