@@ -9,7 +9,7 @@ from participants.models import (
     Resident,
     StageRecord,
 )
-from participants.services import stage_record_delete
+from participants.services import resident_update, stage_record_delete
 from participants.stages import resident_stages_rebuild
 from participants.tests.factories import ResidentFactory, StageRecordFactory
 from programs.models import Enrollment
@@ -88,3 +88,16 @@ def test_bulk_demo_residents_carry_their_stage_dates(places):
     assert snapshot() == loaded
     assert StageRecord.objects.exists()
     assert Resident.objects.filter(mentored_on__isnull=False).exists()
+
+
+def test_saving_a_stale_copy_keeps_the_stage_dates(places):
+    resident = ResidentFactory()
+    stale = Resident.objects.get(pk=resident.pk)
+    StageRecordFactory(resident=resident, reached_on=date(2025, 4, 1))
+
+    resident_update(resident=stale, user=None, full_name="Nama Baru", today=TODAY)
+
+    resident.refresh_from_db()
+    assert resident.full_name == "Nama Baru"
+    assert resident.name_key == "nama baru"
+    assert resident.mentored_on == date(2025, 4, 1)
