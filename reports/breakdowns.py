@@ -27,20 +27,22 @@ DIMENSIONS = [
 ]
 
 
-def _in_range(rows, *, stage: str, first: Semester, last: Semester):
-    return rows.filter(stage=stage, semester__gte=first.index, semester__lte=last.index)
+def _counters(model, *, districts, stage: str, first: Semester, last: Semester):
+    """The counter rows of these kecamatan for one stage between two semesters."""
+    return model.objects.filter(
+        village__district__in=districts,
+        stage=stage,
+        semester__gte=first.index,
+        semester__lte=last.index,
+    )
 
 
 def counted_headline(
     *, districts: list[District], stage: str, first: Semester, last: Semester
 ) -> int:
     """Residents of these kecamatan who reached the stage between two semesters."""
-    rows = _in_range(
-        StageCount.objects.filter(village__district__in=districts),
-        stage=stage,
-        first=first,
-        last=last,
-    )
+    span = {"stage": stage, "first": first, "last": last}
+    rows = _counters(StageCount, districts=districts, **span)
     return rows.aggregate(n=Sum("count"))["n"] or 0
 
 
@@ -49,13 +51,9 @@ def breakdowns(
 ) -> dict[str, list[tuple[str, int]]]:
     """{dimension: [(label, count), ...]}; each list sums to counted_headline()."""
     result: dict[str, list[tuple[str, int]]] = {}
+    span = {"stage": stage, "first": first, "last": last}
     by_village = (
-        _in_range(
-            StageCount.objects.filter(village__district__in=districts),
-            stage=stage,
-            first=first,
-            last=last,
-        )
+        _counters(StageCount, districts=districts, **span)
         .values("village__name")
         .annotate(n=Sum("count"))
         .order_by("village__name")
@@ -63,12 +61,7 @@ def breakdowns(
     result[KELURAHAN] = [(r["village__name"], r["n"]) for r in by_village if r["n"]]
     split: dict[str, dict[str, int]] = {}
     rows = (
-        _in_range(
-            BreakdownCount.objects.filter(village__district__in=districts),
-            stage=stage,
-            first=first,
-            last=last,
-        )
+        _counters(BreakdownCount, districts=districts, **span)
         .values("dimension", "value")
         .annotate(n=Sum("count"))
         .order_by()
@@ -123,8 +116,9 @@ def village_semesters(
     """Kelurahan × semester of one kecamatan: every kelurahan, with zeros where none."""
     counts: dict[tuple[int, int], int] = {
         (row["village_id"], row["semester"]): row["n"]
-        for row in _in_range(
-            StageCount.objects.filter(village__district=district),
+        for row in _counters(
+            StageCount,
+            districts=[district],
             stage=stage,
             first=semesters[0],
             last=semesters[-1],
