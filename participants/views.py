@@ -1,4 +1,5 @@
 import json
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -19,13 +20,10 @@ from accounts.access import (
     may_keep_records,
     may_list_residents,
     may_look_up_by_nik,
-    may_propose_residents,
     may_reveal_nik,
     villages_visible_to,
 )
 from jakpreneur.pagination import page_of
-from programs.forms import ProposeForm
-from programs.selectors import programs_open_for, resident_enrollments
 
 from .exports import csv_response, xlsx_response
 from .forms import (
@@ -57,6 +55,15 @@ from .services import (
     stage_record_delete,
 )
 from .subject import subject_data
+
+# Cards that apps above this one add to a resident's page: (template, context builder).
+# programs adds the trainings card (programs/apps.py), so this app needs not import it.
+RESIDENT_PANELS: list[tuple[str, Callable[..., dict]]] = []
+
+
+def resident_panel_register(template: str, build: Callable[..., dict]) -> None:
+    """Show `template` on every resident's page with build(request, resident=, editable=)."""
+    RESIDENT_PANELS.append((template, build))
 
 
 def _filter_form(request, data):
@@ -188,10 +195,10 @@ def resident_detail(
         "access_logs": resident.access_logs.all()[:50]
         if is_admin(request.user)
         else None,
-        "enrollments": resident_enrollments(resident=resident),
-        "propose_form": ProposeForm(programs=programs_open_for(resident=resident))
-        if editable and not resident.is_void and may_propose_residents(request.user)
-        else None,
+        "panels": [
+            (template, build(request, resident=resident, editable=editable))
+            for template, build in RESIDENT_PANELS
+        ],
     }
     return render(request, "participants/detail.html", context, status=status)
 

@@ -51,6 +51,7 @@ from .selectors import (
     programs_managed_by,
     programs_open_for,
     programs_visible_to,
+    resident_enrollments,
 )
 from .services import (
     enrollment_create,
@@ -360,6 +361,19 @@ def attendance_sheet(request, pk):
             "roster": [e for e in roster if e.status != Enrollment.Status.CANCELLED],
         },
     )
+
+
+def resident_trainings_panel(request, *, resident, editable: bool) -> dict:
+    """The trainings card of a resident's page: their enrolments, and a proposal form."""
+    may_propose = (
+        editable and not resident.is_void and may_propose_residents(request.user)
+    )
+    return {
+        "enrollments": resident_enrollments(resident=resident),
+        "propose_form": ProposeForm(programs=programs_open_for(resident=resident))
+        if may_propose
+        else None,
+    }
 
 
 @require_POST

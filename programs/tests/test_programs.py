@@ -505,3 +505,19 @@ def test_attendance_sheet_has_a_signature_column(client, ppkukm_program):
     ).content.decode()
 
     assert "Tanda tangan" in page and enrollment.resident.full_name in page
+
+
+def test_resident_page_shows_trainings_and_proposal_only_to_its_keepers(
+    client, ppkukm_program
+):
+    resident = ResidentFactory(registered_on=date(2025, 1, 1))
+    EnrollmentFactory(resident=resident, program=ProgramFactory(title="Kelas Lama"))
+
+    client.force_login(staff_user(Role.KELURAHAN, "31.73.08.1005"))
+    keeper = client.get(resident.get_absolute_url()).content.decode()
+    client.force_login(staff_user(Role.PIMPINAN, "31.73"))
+    reader = client.get(resident.get_absolute_url()).content.decode()
+
+    assert "Kelas Lama" in keeper and "Kelas Lama" in reader
+    assert "Usulkan ke pelatihan" in keeper
+    assert "Usulkan ke pelatihan" not in reader
