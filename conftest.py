@@ -1,11 +1,14 @@
 """Test-wide settings and the reference data every test may rely on."""
 
+import logging
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import override_settings
 from django.utils import timezone
 
@@ -54,6 +57,13 @@ def _test_settings():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (rate limits, cached pages)."""
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def today():
     """Today as the app sees it (Asia/Jakarta). Tests that need the real calendar take it
@@ -75,6 +85,40 @@ def current_period(places, today):
 def places(db):
     """Official places and Sudin; reloaded only if a transactional test flushed them."""
     load_reference_data()
+
+
+class _LogKeeper(logging.Handler):
+    """Every log line written while the suite runs (the app's, Django's, the live
+    server's), to check at the end that none holds a NIK-like number (UU PDP)."""
+
+    NIK_RUN = re.compile(r"(?<!\d)\d{15,16}(?!\d)")
+
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.offending: list[str] = []
+
+    def emit(self, record):
+        try:
+            line = self.format(record)
+        except Exception:  # noqa: BLE001 - a broken record is not our concern here
+            return
+        if self.NIK_RUN.search(line):
+            self.offending.append(f"{record.name}: {line[:300]}")
+
+
+_log_keeper = _LogKeeper()
+
+
+def pytest_configure(config):
+    logging.getLogger().addHandler(_log_keeper)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _log_keeper.offending:
+        print("\nLog lines with a NIK-like number (15 or 16 digits):")
+        for line in _log_keeper.offending[:20]:
+            print(f"  {line}")
+        session.exitstatus = 1
 
 
 def chromium_path() -> str | None:

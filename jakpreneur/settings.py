@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "participants.middleware.NikOutOfUrlsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -143,6 +144,9 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 
 # Demo accounts (seed_demo) share one password.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="jakpreneur")
+# Exact-NIK lookups (Cari NIK, enrolment by NIK) one user may make per hour: enough for a
+# day's enrolment desk, too few to probe who is in the programme.
+NIK_LOOKUPS_PER_HOUR = env.int("NIK_LOOKUPS_PER_HOUR", default=60)
 
 LOGGING = {
     "version": 1,

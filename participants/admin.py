@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from jakpreneur.admin_tools import (
@@ -7,6 +8,7 @@ from jakpreneur.admin_tools import (
     ServiceAdminMixin,
 )
 
+from .forms import ResidentAdminForm
 from .identity import nik_mask
 from .models import AccessLog, BreakdownCount, Resident, StageCount, StageRecord
 from .services import (
@@ -55,7 +57,13 @@ class ResidentAdmin(ServiceAdminMixin, SimpleHistoryAdmin, FastModelAdmin):
         "registered_on",
     ]
     list_select_related = ["village__district"]
-    search_fields = ["=nik", "full_name"]
+    form = ResidentAdminForm
+    # No NIK search here: the admin's search box puts what is typed in the URL. NIKs are
+    # searched on /warga/, whose search box posts.
+    search_fields = ["full_name"]
+    search_help_text = _(
+        "Cari nama. Untuk mencari NIK, pakai kotak cari di halaman Warga."
+    )
     autocomplete_fields = ["village", "registered_by"]
     date_hierarchy = None
     readonly_fields = [
@@ -92,7 +100,7 @@ class StageRecordAdmin(ServiceAdminMixin, SimpleHistoryAdmin, FastModelAdmin):
     list_display = ["resident", "stage", "reached_on", "licence_type", "lender"]
     list_filter = ["stage", "licence_type"]
     list_select_related = ["resident"]
-    search_fields = ["resident__full_name", "=resident__nik", "licence_number"]
+    search_fields = ["resident__full_name", "licence_number"]
     raw_id_fields = ["resident"]
     exclude = ["recorded_by"]
 
@@ -140,5 +148,5 @@ class AccessLogAdmin(ReadOnlyAdminMixin, FastModelAdmin):
     list_display = ["at", "username", "action", "resident", "reason"]
     list_filter = ["action"]
     list_select_related = ["resident"]
-    search_fields = ["username", "reason", "=resident__nik"]
+    search_fields = ["username", "reason", "resident__full_name"]
     raw_id_fields = ["resident", "user"]

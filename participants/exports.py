@@ -5,9 +5,11 @@ import io
 from collections.abc import Iterable, Iterator
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from .counting import age_on
 from .identity import nik_mask, phone_display
 from .models import TARGET_GROUPS, Education, Gender, Resident, Sector
 
@@ -21,14 +23,15 @@ def cell(value) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def resident_header() -> list[str]:
+def resident_header(*, unmasked: bool) -> list[str]:
     return [
         _("NIK"),
         _("Nomor KK"),
         _("Nama lengkap"),
         _("Jenis kelamin"),
         _("Tempat lahir"),
-        _("Tanggal lahir"),
+        # Who sees masked NIKs sees an age, not the birth date the NIK is built from.
+        _("Tanggal lahir") if unmasked else _("Usia (tahun)"),
         _("Telepon"),
         _("Email"),
         _("Alamat"),
@@ -55,6 +58,7 @@ class _Labels:
         self.sector = {value: str(label) for value, label in Sector.choices}
         self.yes, self.no = _("ya"), _("tidak")
         self.void, self.active = _("dibatalkan"), _("aktif")
+        self.today = timezone.localdate()
 
 
 def resident_row(
@@ -70,7 +74,9 @@ def resident_row(
             resident.full_name,
             labels.gender.get(resident.gender, ""),
             resident.birth_place,
-            resident.birth_date.strftime("%d/%m/%Y"),
+            resident.birth_date.strftime("%d/%m/%Y")
+            if unmasked
+            else age_on(birth_date=resident.birth_date, day=labels.today),
             phone_display(resident.phone),
             resident.email,
             resident.address,
@@ -93,7 +99,7 @@ def resident_row(
 
 
 def _rows(residents, *, unmasked: bool) -> Iterator[list[str]]:
-    yield resident_header()
+    yield resident_header(unmasked=unmasked)
     labels = _Labels()
     for resident in residents.iterator(chunk_size=CHUNK):
         yield resident_row(resident, unmasked=unmasked, labels=labels)

@@ -14,6 +14,7 @@ from .identity import (
     kk_clean_and_check,
     name_normalize,
     nik_clean,
+    nik_mask,
     nik_parse,
     phone_display,
     phone_normalize,
@@ -32,7 +33,50 @@ class VillageChoiceField(forms.ModelChoiceField):
         return f"{village.name} ({village.code})"
 
 
-class ResidentForm(forms.ModelForm):
+class PersonalNumbersMixin:
+    """On an existing resident the NIK and KK fields start empty, showing only the masked
+    numbers: editing reveals no more than the resident's page does (the full NIK is shown
+    there only with a logged reason). Typing a number replaces it; empty keeps it."""
+
+    def _hide_personal_numbers(self):
+        if not self.instance.pk:
+            return
+        for name in ("nik", "kk_number"):
+            stored = getattr(self.instance, name)
+            self.initial[name] = ""
+            self.fields[name].required = False
+            self.fields[name].widget.attrs["placeholder"] = nik_mask(stored) or "–"
+            self.fields[name].help_text = _(
+                "Tersimpan: %(masked)s. Kosongkan bila tidak berubah; ketik nomor baru "
+                "untuk menggantinya."
+            ) % {"masked": nik_mask(stored) or "–"}
+
+    def _kept(self, name: str) -> str:
+        typed = nik_clean(self.cleaned_data.get(name) or "")
+        return typed or (getattr(self.instance, name) if self.instance.pk else "")
+
+
+class ResidentAdminForm(PersonalNumbersMixin, forms.ModelForm):
+    """Django admin's resident form: NIK and KK masked like the app's edit form."""
+
+    class Meta:
+        model = Resident
+        fields = [
+            f.name for f in Resident._meta.fields if f.editable and not f.primary_key
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._hide_personal_numbers()
+
+    def clean_nik(self):
+        return self._kept("nik")
+
+    def clean_kk_number(self):
+        return self._kept("kk_number")
+
+
+class ResidentForm(PersonalNumbersMixin, forms.ModelForm):
     district = forms.ModelChoiceField(
         label=_("Kecamatan"),
         queryset=District.objects.none(),
@@ -109,6 +153,7 @@ class ResidentForm(forms.ModelForm):
         self.fields["registered_on"].initial = self.today
         self.fields["gender"].choices = Gender.choices
         self._set_widgets()
+        self._hide_personal_numbers()
         self.helper = self._helper()
 
     def _set_widgets(self):
@@ -197,7 +242,7 @@ class ResidentForm(forms.ModelForm):
 
     # Field checks: format errors are errors, on their field.
     def clean_nik(self):
-        value = nik_clean(self.cleaned_data["nik"])
+        value = self._kept("nik")
         try:
             self.nik_info = nik_parse(value, today=self.today)
         except NikError as error:
@@ -210,15 +255,19 @@ class ResidentForm(forms.ModelForm):
             .first()
         )
         if existing:
-            if residents_visible_to(user=self.user).filter(pk=existing.pk).exists():
+            visible = (
+                residents_visible_to(user=self.user).filter(pk=existing.pk).exists()
+            )
+            if visible:
                 self.duplicate_of = existing
             raise forms.ValidationError(
-                duplicate_nik_message(existing=existing), code="duplicate"
+                duplicate_nik_message(existing=existing, visible=visible),
+                code="duplicate",
             )
         return value
 
     def clean_kk_number(self):
-        value = self.cleaned_data["kk_number"]
+        value = self._kept("kk_number")
         if not value.strip():
             return ""
         try:
@@ -346,14 +395,29 @@ class ResidentForm(forms.ModelForm):
             )
             .exclude(pk=self.instance.pk)
         )
+        mine = set(
+            residents_visible_to(user=self.user)
+            .filter(pk__in=[t.pk for t in twins[:3]])
+            .values_list("pk", flat=True)
+        )
         for twin in twins[:3]:
-            warnings.append(
-                _(
-                    "Mungkin ganda: warga lain dengan nama dan tanggal lahir yang sama sudah "
-                    "terdaftar di Kelurahan %(village)s dengan NIK lain."
+            if twin.pk in mine:
+                warnings.append(
+                    _(
+                        "Mungkin ganda: warga lain dengan nama dan tanggal lahir yang sama "
+                        "sudah terdaftar di Kelurahan %(village)s dengan NIK lain."
+                    )
+                    % {"village": twin.village.name}
                 )
-                % {"village": twin.village.name}
-            )
+            else:
+                # Another area's resident: say that one exists, never where or who.
+                warnings.append(
+                    _(
+                        "Mungkin ganda: warga dengan nama dan tanggal lahir yang sama sudah "
+                        "terdaftar di wilayah lain dengan NIK lain. Bila ragu, hubungi meja "
+                        "PKT kecamatan Anda."
+                    )
+                )
         return warnings
 
 

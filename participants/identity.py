@@ -198,17 +198,23 @@ def nik_build(*, district_code: str, birth_date: date, gender: str, serial: int)
     )
 
 
+# Ten or more digits in a row (single spaces or dashes between them allowed): a NIK, a KK,
+# or a mistyped one. Place codes (31.73.08.1005) and dates do not match.
+NIK_LIKE = re.compile(r"\d(?:[ -]?\d){9,}")
+
+
 def nik_mask(nik: str | None) -> str:
-    """The NIK with the birth date hidden (317308••••••0001); other values keep only the last 4."""
+    """The NIK with everything but its region hidden (317308••••••••••).
+
+    The birth date and the serial stay hidden: a masked NIK shown beside a birth date and
+    gender must not give the whole NIK away. Other values are hidden whole.
+    """
     if not nik:
         return ""
     cleaned = nik_clean(nik)
     if len(cleaned) == NIK_LENGTH:
-        return cleaned[:6] + MASK_CHAR * 6 + cleaned[-4:]
-    if len(cleaned) <= 4:
-        # Too short to show anything without showing everything.
-        return MASK_CHAR * len(cleaned)
-    return MASK_CHAR * (len(cleaned) - 4) + cleaned[-4:]
+        return cleaned[:6] + MASK_CHAR * 10
+    return MASK_CHAR * len(cleaned)
 
 
 def kk_clean_and_check(value: str | None) -> str:

@@ -361,6 +361,7 @@ class AccessLog(models.Model):
         REVEAL_NIK = "reveal_nik", _("Melihat NIK lengkap")
         EXPORT_LIST = "export_list", _("Ekspor daftar warga dengan NIK")
         EXPORT_SUBJECT = "export_subject", _("Ekspor data pribadi untuk warga")
+        LOOKUP_NIK = "lookup_nik", _("Mencari warga dengan NIK lengkap")
         LIST_FOR_ENROLMENT = (
             "list_enrolment",
             _("Melihat daftar warga kelurahan untuk pendaftaran pelatihan"),

@@ -2,17 +2,30 @@
 
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jakpreneur.ratelimit import limit_reached
+
 from .counting import counts_follow, state_of
+from .identity import NIK_LIKE
 from .models import DERIVED_STAGE_FIELDS, AccessLog, Resident, StageRecord
+from .selectors import resident_find_by_nik
 from .stages import resident_stages_sync
 
 
-def duplicate_nik_message(*, existing: Resident) -> str:
+def duplicate_nik_message(*, existing: Resident, visible: bool) -> str:
+    """What a clerk is told about a NIK already registered: where and since when only if
+    that resident is in their own area; otherwise whom to ask, and nothing about them."""
+    if not visible:
+        return _(
+            "NIK ini sudah terdaftar di Jakpreneur di wilayah lain. Satu warga hanya "
+            "didaftarkan sekali. Bila warga sudah pindah ke wilayah Anda, hubungi meja PKT "
+            "kecamatan Anda untuk memindahkan datanya."
+        )
     village = existing.village
     return _(
         "NIK ini sudah terdaftar di Kelurahan %(village)s, Kecamatan %(district)s "
@@ -38,8 +51,9 @@ def _save_resident(resident: Resident, *, update_fields=None) -> None:
         )
         if existing is None:
             raise
+        # Raced by another clerk: whose resident it is, this service does not know.
         raise ValidationError(
-            {"nik": duplicate_nik_message(existing=existing)}
+            {"nik": duplicate_nik_message(existing=existing, visible=False)}
         ) from error
 
 
@@ -189,9 +203,14 @@ def access_log_write(
         username=user.get_username(),
         action=action,
         resident=resident,
-        reason=reason[:255],
-        detail=detail[:500],
+        reason=_without_niks(reason)[:255],
+        detail=_without_niks(detail)[:500],
     )
+
+
+def _without_niks(text: str) -> str:
+    """A NIK (or anything that could be one) never lands in a log, typed or not."""
+    return NIK_LIKE.sub("[angka disamarkan]", text)
 
 
 @transaction.atomic
@@ -204,3 +223,31 @@ def nik_reveal(*, resident: Resident, user, reason: str) -> str:
         user=user, action=AccessLog.Action.REVEAL_NIK, resident=resident, reason=reason
     )
     return resident.nik
+
+
+class NikLookupLimit(Exception):
+    """A user made more exact-NIK lookups this hour than NIK_LOOKUPS_PER_HOUR."""
+
+    message = _(
+        "Terlalu banyak pencarian NIK dalam satu jam. Coba lagi nanti, atau minta warga "
+        "didaftarkan lewat kelurahan."
+    )
+
+
+@transaction.atomic
+def nik_look_up(*, user, nik: str) -> Resident | None:
+    """A resident found by exact NIK, rate-limited per user and logged (found or not)."""
+    if limit_reached(
+        f"nik-lookup:{user.pk}",
+        limit=settings.NIK_LOOKUPS_PER_HOUR,
+        window_seconds=60 * 60,
+    ):
+        raise NikLookupLimit
+    found = resident_find_by_nik(user=user, nik=nik)
+    access_log_write(
+        user=user,
+        action=AccessLog.Action.LOOKUP_NIK,
+        resident=found,
+        detail="ditemukan" if found else "tidak ditemukan",
+    )
+    return found

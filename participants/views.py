@@ -25,6 +25,7 @@ from accounts.access import (
 )
 from jakpreneur.pagination import page_of
 
+from .counting import age_on
 from .exports import csv_response, xlsx_response
 from .forms import (
     ResidentFilterForm,
@@ -38,7 +39,6 @@ from .models import AccessLog, StageRecord
 from .selectors import (
     count_capped,
     nik_describe,
-    resident_find_by_nik,
     resident_timeline,
     residents_editable_by,
     residents_filtered,
@@ -46,7 +46,9 @@ from .selectors import (
     villages_for_registration,
 )
 from .services import (
+    NikLookupLimit,
     access_log_write,
+    nik_look_up,
     nik_reveal,
     resident_register,
     resident_update,
@@ -103,12 +105,23 @@ def _search(request):
     """The search form posts, so a NIK typed in it never lands in a URL or a server log."""
     data = request.POST.copy()
     data.pop("csrfmiddlewaretoken", None)
-    digits = nik_clean(data.get("q", ""))
-    if digits.isdigit() and len(digits) == 16:
-        found = residents_visible_to(user=request.user).filter(nik=digits).first()
+    query = data.get("q", "")
+    # Names have no digits: digits are (part of) a NIK, which stays out of the URL.
+    if any(char.isdigit() for char in query):
+        digits = nik_clean(query)
+        found = None
+        if digits.isdigit() and len(digits) == 16:
+            found = residents_visible_to(user=request.user).filter(nik=digits).first()
         if found:
             return redirect(found)
-        messages.warning(request, _("Tidak ada warga dengan NIK itu di wilayah Anda."))
+        # A NIK not found, or one with a digit too few or too many: say so, and keep the
+        # digits out of the URL the list is redirected to.
+        messages.warning(
+            request,
+            _("Tidak ada warga dengan NIK itu di wilayah Anda.")
+            if len(digits) == 16
+            else _("NIK harus 16 digit angka; periksa lagi NIK yang dicari."),
+        )
         data.pop("q")
     params = {key: value for key, value in data.items() if value}
     return redirect(f"{reverse('participants:list')}?{urlencode(params)}")
@@ -123,12 +136,15 @@ def resident_export(request, fmt):
     unmasked = may_reveal_nik(request.user)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     filename = f"warga-{stamp}.{fmt}"
-    if unmasked:
-        access_log_write(
-            user=request.user,
-            action=AccessLog.Action.EXPORT_LIST,
-            detail=f"{fmt.upper()} {request.GET.urlencode()}"[:500],
-        )
+    # Every list of residents that leaves the app is logged, masked or not (UU PDP).
+    access_log_write(
+        user=request.user,
+        action=AccessLog.Action.EXPORT_LIST,
+        detail=(
+            f"{fmt.upper()} {'NIK lengkap' if unmasked else 'NIK tersamar'} "
+            f"{request.GET.urlencode()}"
+        )[:500],
+    )
     if fmt == "csv":
         return csv_response(residents, unmasked=unmasked, filename=filename)
     return xlsx_response(residents, unmasked=unmasked, filename=filename)
@@ -185,7 +201,8 @@ def resident_detail(
     context = {
         "resident": resident,
         "timeline": resident_timeline(resident=resident),
-        "history": _history(resident),
+        "history": _history(resident, personal=may_reveal_nik(request.user)),
+        "age": age_on(birth_date=resident.birth_date, day=timezone.localdate()),
         "editable": editable and not resident.is_void,
         "may_reveal": may_reveal_nik(request.user),
         "revealed_nik": revealed_nik,
@@ -203,8 +220,9 @@ def resident_detail(
     return render(request, "participants/detail.html", context, status=status)
 
 
-def _history(resident):
-    """Changes to the record, newest first, with NIK and KK masked."""
+def _history(resident, *, personal: bool):
+    """Changes to the record, newest first, NIK and KK masked; birth dates hidden from
+    those who see no birth date (personal=False)."""
     records = list(
         resident.history.select_related("history_user").order_by("-history_date")[:50]
     )
@@ -216,6 +234,8 @@ def _history(resident):
                 old, new = change.old, change.new
                 if change.field in {"nik", "kk_number"}:
                     old, new = nik_mask(old), nik_mask(new)
+                elif change.field == "birth_date" and not personal:
+                    old, new = "••", "••"
                 label = resident._meta.get_field(change.field).verbose_name
                 changes.append((label, old, new))
         entries.append({"record": newer, "changes": changes})
@@ -343,11 +363,19 @@ def nik_lookup(request):
     if not may_look_up_by_nik(request.user):
         raise PermissionDenied
     found = searched = None
+    status = 200
     if request.method == "POST":
         searched = True
-        found = resident_find_by_nik(user=request.user, nik=request.POST.get("nik", ""))
+        try:
+            found = nik_look_up(user=request.user, nik=request.POST.get("nik", ""))
+        except NikLookupLimit as limit:
+            messages.error(request, limit.message)
+            searched, status = None, 429
     return render(
-        request, "participants/lookup.html", {"found": found, "searched": searched}
+        request,
+        "participants/lookup.html",
+        {"found": found, "searched": searched},
+        status=status,
     )
 
 

@@ -68,7 +68,7 @@ class EnrollmentAdmin(ServiceAdminMixin, SimpleHistoryAdmin, FastModelAdmin):
     list_display = ["resident", "program", "enrolled_on", "status"]
     list_filter = ["status"]
     list_select_related = ["resident", "program"]
-    search_fields = ["=program__code", "resident__full_name", "=resident__nik"]
+    search_fields = ["=program__code", "resident__full_name"]
     raw_id_fields = ["resident", "program"]
     exclude = ["enrolled_by"]
 

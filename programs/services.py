@@ -1,7 +1,7 @@
 """Writes for Suku Dinas and their field leads."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -14,6 +14,9 @@ from wilayah.models import City, District
 
 from .models import Agency, Enrollment, FieldLead, Program
 from .selectors import program_seats_taken
+
+# A training takes enrolments from this many days before it starts until its last day.
+ENROLMENT_OPENS_DAYS = 90
 
 # The standard Suku Dinas every kota has (short name, full name).
 STANDARD_AGENCIES = [
@@ -168,8 +171,35 @@ def _check_can_enrol(
                 % {"name": resident.full_name}
             }
         )
+    if resident.village.district.city_id != program.agency.city_id:
+        raise ValidationError(
+            {
+                "resident": _(
+                    "%(name)s berdomisili di kota lain: pelatihan ini untuk warga "
+                    "%(city)s."
+                )
+                % {"name": resident.full_name, "city": program.agency.city.short_name}
+            }
+        )
     if enrolled_on > today:
         raise ValidationError({"enrolled_on": _("Tanggal tidak boleh di masa depan.")})
+    opens = program.start_date - timedelta(days=ENROLMENT_OPENS_DAYS)
+    if not opens <= enrolled_on <= program.end_date:
+        # The enrolment date becomes the Pelatihan date: it must belong to this training.
+        raise ValidationError(
+            {
+                "enrolled_on": _(
+                    "Tanggal daftar pelatihan harus antara %(opens)s dan %(ends)s "
+                    "(paling awal %(days)d hari sebelum pelatihan mulai, paling lambat "
+                    "hari terakhir pelatihan)."
+                )
+                % {
+                    "opens": opens.strftime("%d/%m/%Y"),
+                    "ends": program.end_date.strftime("%d/%m/%Y"),
+                    "days": ENROLMENT_OPENS_DAYS,
+                }
+            }
+        )
     if enrolled_on < resident.registered_on:
         raise ValidationError(
             {

@@ -24,12 +24,8 @@ from jakpreneur.pagination import page_of
 from participants.exports import cell
 from participants.identity import nik_mask
 from participants.models import AccessLog
-from participants.selectors import (
-    resident_find_by_nik,
-    residents_editable_by,
-    residents_enrollable_by,
-)
-from participants.services import access_log_write
+from participants.selectors import residents_editable_by, residents_enrollable_by
+from participants.services import NikLookupLimit, access_log_write, nik_look_up
 from wilayah.models import District
 
 from .forms import (
@@ -182,8 +178,13 @@ def _villages_for(request, program):
 def enroll_by_nik(request, pk):
     program = _managed(request, pk)
     form = EnrollByNikForm(request.POST)
+    resident = None
     if form.is_valid():
-        resident = resident_find_by_nik(user=request.user, nik=form.cleaned_data["nik"])
+        try:
+            resident = nik_look_up(user=request.user, nik=form.cleaned_data["nik"])
+        except NikLookupLimit as limit:
+            form.add_error("nik", limit.message)
+    if form.is_valid():
         if resident is None:
             form.add_error(
                 "nik",

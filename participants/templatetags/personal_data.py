@@ -7,7 +7,7 @@ register = template.Library()
 
 @register.filter
 def masked_nik(value: str) -> str:
-    """317308••••••0001: the only way a NIK or KK number appears in a template."""
+    """317308••••••••••: the only way a NIK or KK number appears in a template."""
     return nik_mask(value or "")
 
 

@@ -31,7 +31,7 @@ def test_detail_masks_nik_and_shows_the_timeline(client, joglo):
     page = client.get(resident.get_absolute_url()).content.decode()
 
     assert resident.nik not in page
-    assert f"{resident.nik[:6]}••••••{resident.nik[-4:]}" in page
+    assert f"{resident.nik[:6]}••••••••••" in page
     assert "Pendampingan" in page and "Bu Rina" in page and "02/04/2025" in page
 
 
@@ -90,17 +90,19 @@ def test_export_with_full_nik_is_logged_and_neutralises_formulas(client, joglo):
     assert log.action == "export_list" and log.user == joglo
 
 
-def test_pimpinan_export_is_masked_and_not_logged(client, places):
-    resident = ResidentFactory()
+def test_pimpinan_export_is_masked_shows_ages_and_is_logged(client, places):
+    resident = ResidentFactory(birth_date=date(1990, 8, 5))
     client.force_login(staff_user(Role.PIMPINAN, "31.73"))
 
     response = client.get(reverse("participants:export_xlsx"))
 
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.values)
-    assert rows[0][0] == "NIK"
-    assert rows[1][0] == f"{resident.nik[:6]}••••••{resident.nik[-4:]}"
-    assert not AccessLog.objects.exists()
+    assert rows[0][0] == "NIK" and rows[0][5] == "Usia (tahun)"
+    assert rows[1][0] == f"{resident.nik[:6]}••••••••••"
+    assert "05/08/1990" not in [str(v) for v in rows[1]]
+    log = AccessLog.objects.get()
+    assert log.action == "export_list" and "tersamar" in log.detail
 
 
 @pytest.mark.parametrize(

@@ -136,15 +136,30 @@ def test_duplicate_nik_is_refused_naming_where_and_linking_when_visible(joglo_cl
     assert Resident.objects.count() == 1
 
 
-def test_duplicate_in_another_kelurahan_names_it_without_a_link(client, places):
-    kapuk = ResidentFactory(nik=NIK, village=Village.objects.get(code="31.73.01.1005"))
+@pytest.mark.parametrize("other", ["31.73.01.1005", "31.75.01.1001"])
+def test_duplicate_outside_the_clerks_area_says_whom_to_ask_and_nothing_about_them(
+    client, places, other
+):
+    elsewhere = ResidentFactory(
+        nik=NIK, village=Village.objects.get(code=other), registered_on=date(2024, 2, 3)
+    )
     client.force_login(staff_user(Role.KELURAHAN, "31.73.08.1005"))
 
     response = post(client)
 
-    assert "Kelurahan Kapuk" in errors(response)["nik"][0]
+    message = errors(response)["nik"][0]
+    assert "sudah terdaftar di Jakpreneur di wilayah lain" in message
+    assert "meja PKT kecamatan" in message
+    page = response.content.decode()
+    for secret in (
+        elsewhere.village.name,
+        elsewhere.village.district.name,
+        "03/02/2024",
+        elsewhere.get_absolute_url(),
+        elsewhere.full_name,
+    ):
+        assert secret not in message and secret not in page
     assert response.context["form"].duplicate_of is None
-    assert kapuk.get_absolute_url() not in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -201,11 +216,26 @@ def test_same_name_and_birth_date_in_the_kota_is_a_possible_duplicate(joglo_clie
 
     response = post(joglo_client)
 
+    warnings = [str(w) for w in response.context["form"].warnings]
+    assert any("Mungkin ganda" in w and "wilayah lain" in w for w in warnings)
+    assert "Kapuk" not in response.content.decode()
+    assert post(joglo_client, confirm_warnings="on").status_code == 302
+
+
+def test_possible_duplicate_in_the_clerks_own_area_names_the_kelurahan(client, places):
+    ResidentFactory(
+        full_name="SITI  aminah",
+        birth_date=date(1990, 8, 5),
+        village=Village.objects.get(code="31.73.08.1001"),
+    )
+    client.force_login(staff_user(Role.KECAMATAN, "31.73.08"))
+
+    response = post(client, village=Village.objects.get(code="31.73.08.1005").pk)
+
     assert any(
-        "Mungkin ganda" in str(w) and "Kapuk" in str(w)
+        "Mungkin ganda" in str(w) and "Kembangan Utara" in str(w)
         for w in response.context["form"].warnings
     )
-    assert post(joglo_client, confirm_warnings="on").status_code == 302
 
 
 def test_kecamatan_user_chooses_among_its_kelurahan_only(client, places):

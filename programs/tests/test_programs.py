@@ -1,7 +1,7 @@
 """Trainings: codes, validation, who may run them, enrolment, attendance and the Pelatihan stage."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -22,7 +22,7 @@ from programs.services import (
     roster_update,
 )
 from programs.tests.factories import EnrollmentFactory, ProgramFactory
-from wilayah.models import District
+from wilayah.models import District, Village
 
 TODAY = date(2025, 6, 1)
 
@@ -315,8 +315,11 @@ def test_programme_with_attendance_cannot_be_cancelled(places):
 
 
 @pytest.fixture
-def ppkukm_program(places):
-    return ProgramFactory()
+def ppkukm_program(places, today):
+    """A class running now: it takes enrolments today and its attendance can be taken."""
+    return ProgramFactory(
+        start_date=today - timedelta(days=1), end_date=today + timedelta(days=1)
+    )
 
 
 @pytest.mark.parametrize(
@@ -401,7 +404,7 @@ def test_sudin_creates_a_programme_through_the_form(client, places):
     assert program.agency.short_name == "PPKUKM"
 
 
-def test_enrol_by_nik_finds_residents_of_the_kota_only(client, ppkukm_program):
+def test_enrol_by_nik_finds_residents_of_the_kota_only(client, ppkukm_program, today):
     client.force_login(staff_user(Role.SUDIN, "31.73:PPKUKM"))
     barat = ResidentFactory(registered_on=date(2025, 1, 1))
     timur = ResidentFactory(
@@ -410,8 +413,8 @@ def test_enrol_by_nik_finds_residents_of_the_kota_only(client, ppkukm_program):
     )
     url = reverse("programs:enroll_nik", args=[ppkukm_program.pk])
 
-    ok = client.post(url, {"nik": barat.nik, "enrolled_on": "2025-04-01"})
-    refused = client.post(url, {"nik": timur.nik, "enrolled_on": "2025-04-01"})
+    ok = client.post(url, {"nik": barat.nik, "enrolled_on": today.isoformat()})
+    refused = client.post(url, {"nik": timur.nik, "enrolled_on": today.isoformat()})
 
     assert ok.status_code == 302
     assert (
@@ -437,8 +440,10 @@ def test_bulk_enrolment_from_a_kelurahan_checklist(client, ppkukm_program):
     assert Enrollment.objects.count() == 2
 
 
-def test_bulk_enrolment_over_quota_enrols_no_one(client, places):
-    program = ProgramFactory(capacity=2)
+def test_bulk_enrolment_over_quota_enrols_no_one(client, ppkukm_program):
+    program = ppkukm_program
+    program.capacity = 2
+    program.save()
     client.force_login(staff_user(Role.SUDIN, "31.73:PPKUKM"))
     residents = ResidentFactory.create_batch(3, registered_on=date(2025, 1, 1))
 
@@ -521,3 +526,51 @@ def test_resident_page_shows_trainings_and_proposal_only_to_its_keepers(
     assert "Kelas Lama" in keeper and "Kelas Lama" in reader
     assert "Usulkan ke pelatihan" in keeper
     assert "Usulkan ke pelatihan" not in reader
+
+
+def test_enrolment_date_must_belong_to_the_training(places):
+    program = ProgramFactory(start_date=date(2025, 4, 10), end_date=date(2025, 4, 12))
+    resident = ResidentFactory(registered_on=date(2023, 1, 1))
+
+    for day in (date(2023, 3, 1), date(2025, 4, 13)):
+        with pytest.raises(ValidationError) as error:
+            enrollment_create(
+                program=program,
+                resident=resident,
+                user=None,
+                enrolled_on=day,
+                today=TODAY,
+            )
+        assert "Tanggal daftar pelatihan harus antara 10/01/2025 dan 12/04/2025" in str(
+            error.value.message_dict["enrolled_on"]
+        )
+    assert not Enrollment.objects.exists()
+
+    enrollment_create(
+        program=program,
+        resident=resident,
+        user=None,
+        enrolled_on=date(2025, 1, 10),
+        today=TODAY,
+    )
+    assert Enrollment.objects.count() == 1
+
+
+def test_a_resident_of_another_kota_cannot_be_enrolled(places):
+    program = ProgramFactory(start_date=date(2025, 4, 10), end_date=date(2025, 4, 12))
+    timur = ResidentFactory(
+        village=Village.objects.get(code="31.75.01.1001"),
+        registered_on=date(2025, 1, 1),
+    )
+
+    with pytest.raises(ValidationError) as error:
+        enrollment_create(
+            program=program,
+            resident=timur,
+            user=None,
+            enrolled_on=date(2025, 4, 1),
+            today=TODAY,
+        )
+
+    assert "berdomisili di kota lain" in str(error.value.message_dict["resident"])
+    assert not Enrollment.objects.exists()
