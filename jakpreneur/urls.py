@@ -32,3 +32,5 @@ urlpatterns = [
     path("laporan/", include("reports.urls")),
     path("", include("home.urls")),
 ]
+
+handler500 = "jakpreneur.views.server_error"

@@ -107,9 +107,11 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirect)
 
 
-def fetch(url: str) -> tuple[int, dict, bytes]:
+def fetch(url: str, **headers) -> tuple[int, dict, bytes]:
     """GET as a TLS proxy would forward it; redirects are returned, not followed."""
-    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})
+    request = urllib.request.Request(
+        url, headers={"X-Forwarded-Proto": "https", **headers}
+    )
     try:
         with _opener.open(request, timeout=10) as response:
             return response.status, dict(response.headers), response.read()
@@ -139,27 +141,16 @@ def test_gunicorn_serves_login_and_static_files_with_debug_off(
     for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
         result = manage(*command, env=env)
         assert result.returncode == 0, result.stderr
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            str(VENV_BIN / "gunicorn"),
-            "jakpreneur.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    port, probe = free_port(), free_port()
+    server = gunicorn(env, port=port, probe=probe)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(f"{base}/healthz", server)
 
         status, _headers, body = fetch(f"{base}/healthz")
+        assert (status, body) == (200, b"ok")
+        # The master's own probe port answers too, outside the workers' queue.
+        status, _headers, body = fetch(f"http://127.0.0.1:{probe}/healthz")
         assert (status, body) == (200, b"ok")
         status, _headers, body = fetch(f"{base}/accounts/login/")
         page = body.decode()
@@ -178,4 +169,57 @@ def test_gunicorn_serves_login_and_static_files_with_debug_off(
         assert status == 302
     finally:
         server.terminate()
+        server.wait(timeout=10)
+
+
+def gunicorn(env, *, port: int, probe: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            str(VENV_BIN / "gunicorn"),
+            "jakpreneur.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+        ],
+        cwd=BASE_DIR,
+        env={**env, "HEALTH_PORT": str(probe)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_without_a_database_both_health_checks_say_503(tmp_path):
+    nobody = free_port()  # nothing listens here
+    env = production_env(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:{nobody}/jakpreneur",
+        STATIC_ROOT=str(tmp_path / "static"),
+    )
+    result = manage("collectstatic", "--noinput", env=env)
+    assert result.returncode == 0, result.stderr
+    port, probe = free_port(), free_port()
+    server = gunicorn(env, port=port, probe=probe)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(f"{base}/healthz", server)
+
+        assert fetch(f"{base}/healthz")[::2] == (503, b"database unavailable")
+        probed = fetch(f"http://127.0.0.1:{probe}/healthz")
+        assert probed[::2] == (503, b"database unavailable")
+        # A signed-in clerk (a session cookie): reading the session needs the database.
+        status, headers, body = fetch(f"{base}/warga/", Cookie="sessionid=" + "a" * 32)
+        assert status == 503
+        assert "Isian Anda belum tersimpan" in body.decode()
+        assert headers.get("Retry-After") == "5"
+    finally:
+        stop(server)
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
         server.wait(timeout=10)
