@@ -1,4 +1,8 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -12,11 +16,23 @@ from .forms import ResidentAdminForm
 from .identity import nik_mask
 from .models import AccessLog, BreakdownCount, Resident, StageCount, StageRecord
 from .services import (
+    resident_anonymise,
     resident_register,
     resident_update,
     stage_record_create,
     stage_record_delete,
 )
+
+
+class AnonymiseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Dasar permintaan penghapusan"),
+        max_length=255,
+        help_text=_(
+            "Misalnya: surat permintaan warga tanggal …, nomor agenda …. Dicatat di log "
+            "akses data pribadi."
+        ),
+    )
 
 
 class StageRecordInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -86,6 +102,45 @@ class ResidentAdmin(ServiceAdminMixin, SimpleHistoryAdmin, FastModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Registrations are voided, never deleted: the counts and their history stay.
         return False
+
+    actions = ["anonymise"]
+
+    @admin.action(description=_("Anonimkan data pribadi (hak penghapusan, UU PDP)"))
+    def anonymise(self, request, queryset):
+        """Asks for the reason on a page of its own, then anonymises each resident."""
+        form = AnonymiseForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            done = 0
+            for resident in queryset:
+                try:
+                    resident_anonymise(
+                        resident=resident,
+                        user=request.user,
+                        reason=form.cleaned_data["reason"],
+                    )
+                    done += 1
+                except ValidationError as error:
+                    self.message_user(
+                        request,
+                        f"{resident}: {' '.join(error.messages)}",
+                        messages.ERROR,
+                    )
+            self.message_user(
+                request, _("%(n)d warga dianonimkan.") % {"n": done}, messages.SUCCESS
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/participants/anonymise.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Anonimkan data pribadi"),
+                "residents": queryset,
+                "form": form,
+                "opts": self.model._meta,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
     @admin.display(description="NIK")
     def masked_nik(self, resident):

@@ -169,6 +169,10 @@ class Resident(models.Model):
         db_default="",  # bulk loads insert residents without it
         editable=False,
     )
+    # Right to erasure (UU PDP): personal fields replaced, counted facts kept.
+    anonymised_at = models.DateTimeField(
+        _("dianonimkan pada"), null=True, blank=True, editable=False
+    )
     is_void = models.BooleanField(_("dibatalkan"), default=False)
     void_reason = models.CharField(_("alasan pembatalan"), max_length=255, blank=True)
     voided_at = models.DateTimeField(_("dibatalkan pada"), null=True, blank=True)
@@ -362,6 +366,7 @@ class AccessLog(models.Model):
         EXPORT_LIST = "export_list", _("Ekspor daftar warga dengan NIK")
         EXPORT_SUBJECT = "export_subject", _("Ekspor data pribadi untuk warga")
         LOOKUP_NIK = "lookup_nik", _("Mencari warga dengan NIK lengkap")
+        ANONYMISE = "anonymise", _("Menganonimkan data pribadi warga")
         LIST_FOR_ENROLMENT = (
             "list_enrolment",
             _("Melihat daftar warga kelurahan untuk pendaftaran pelatihan"),

@@ -251,3 +251,48 @@ def nik_look_up(*, user, nik: str) -> Resident | None:
         detail="ditemukan" if found else "tidak ditemukan",
     )
     return found
+
+
+# What anonymising writes over a resident's personal fields (and over its history).
+# Kept: what they are counted by (kelurahan, gender, birth date for the age band,
+# registration and stage dates) and the programme facts (education, target groups).
+def _anonymous_fields(resident: Resident) -> dict:
+    return {
+        "nik": f"99{resident.pk:014d}",  # 99 is no province: never a real NIK
+        "kk_number": "",
+        "full_name": _("Warga dianonimkan %(id)s") % {"id": resident.pk},
+        "name_key": "",
+        "birth_place": "-",
+        "phone": "0",
+        "email": "",
+        "address": "-",
+        "rt": "0",
+        "rw": "0",
+        "business_name": "",
+    }
+
+
+@transaction.atomic
+def resident_anonymise(*, resident: Resident, user, reason: str) -> Resident:
+    """Erase a resident's personal data on their request (UU PDP): the record, its
+    change history and the counts stay; who did it and why is logged."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Tuliskan dasar permintaan penghapusan.")})
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    if resident.anonymised_at:
+        raise ValidationError(_("Data pribadi warga ini sudah dianonimkan."))
+    fields = _anonymous_fields(resident)
+    # update(), not save(): nothing counted changes, and no new history row keeps the
+    # old values; the rows already in the history are overwritten the same way.
+    Resident.objects.filter(pk=resident.pk).update(
+        **fields, anonymised_at=timezone.now()
+    )
+    resident.history.update(
+        **{name: value for name, value in fields.items() if name != "name_key"}
+    )
+    access_log_write(
+        user=user, action=AccessLog.Action.ANONYMISE, resident=resident, reason=reason
+    )
+    resident.refresh_from_db()
+    return resident

@@ -7,7 +7,9 @@ from django.urls import reverse
 
 from accounts.models import Role
 from accounts.tests.factories import staff_user
-from participants.models import Resident, StageCount, StageRecord
+from participants.counting import stage_counts_differences
+from participants.models import AccessLog, Resident, StageCount, StageRecord
+from participants.services import resident_update
 from participants.tests.factories import ResidentFactory
 from programs.models import Enrollment
 from programs.tests.factories import EnrollmentFactory, ProgramFactory
@@ -183,3 +185,37 @@ def test_moving_a_kelurahan_to_another_kecamatan_moves_its_counts(admin_client):
 
     assert response.status_code == 302
     assert (cumulative("31.73.08"), cumulative("31.73.01")) == (0, 1)
+
+
+def test_admin_anonymises_a_resident_and_the_counts_stay(admin_client):
+    resident = ResidentFactory(
+        full_name="Siti Hapus", registered_on=date(2024, 3, 1), address="Jl. Rahasia 9"
+    )
+    EnrollmentFactory(
+        resident=resident, enrolled_on=date(2024, 4, 1), status="attended"
+    )
+    resident_update(resident=resident, user=None, phone="+6281111111111", today=TODAY)
+    counted_before = (counted("pendaftaran"), counted("pelatihan"))
+    nik = resident.nik
+    url = reverse("admin:participants_resident_changelist")
+    form = {"action": "anonymise", "_selected_action": [resident.pk]}
+
+    asked = admin_client.post(url, form)
+    done = admin_client.post(
+        url, {**form, "apply": "1", "reason": "Surat warga 1/2025"}
+    )
+
+    assert "Dasar permintaan penghapusan" in asked.content.decode()
+    assert done.status_code == 302
+    resident.refresh_from_db()
+    assert resident.anonymised_at is not None
+    assert "Siti" not in resident.full_name and resident.nik != nik
+    assert resident.address == "-" and resident.phone == "0"
+    for old in resident.history.all():
+        assert old.nik != nik and "Siti" not in old.full_name
+        assert old.phone != "+6281111111111" and old.address == "-"
+    assert (counted("pendaftaran"), counted("pelatihan")) == counted_before
+    assert stage_counts_differences() == []
+    log = AccessLog.objects.get(action="anonymise")
+    assert log.reason == "Surat warga 1/2025" and log.resident == resident
+    assert log.user.username == "admin" or log.user.is_superuser
