@@ -13,7 +13,7 @@ from jakpreneur.ratelimit import limit_reached
 from .counting import counts_follow, state_of
 from .identity import NIK_LIKE
 from .models import DERIVED_STAGE_FIELDS, AccessLog, Resident, StageRecord
-from .selectors import resident_find_by_nik
+from .selectors import resident_find_by_nik, residents_visible_to
 from .stages import resident_stages_sync
 
 
@@ -37,7 +37,7 @@ def duplicate_nik_message(*, existing: Resident, visible: bool) -> str:
     }
 
 
-def _save_resident(resident: Resident, *, update_fields=None) -> None:
+def _save_resident(resident: Resident, *, user, update_fields=None) -> None:
     """Save; a NIK another clerk registered a moment ago becomes a message on the NIK field."""
     try:
         with transaction.atomic():
@@ -51,9 +51,13 @@ def _save_resident(resident: Resident, *, update_fields=None) -> None:
         )
         if existing is None:
             raise
-        # Raced by another clerk: whose resident it is, this service does not know.
+        # Raced by another clerk: said as the form says it, by where the other one is.
+        visible = (
+            user is not None
+            and residents_visible_to(user=user).filter(pk=existing.pk).exists()
+        )
         raise ValidationError(
-            {"nik": duplicate_nik_message(existing=existing, visible=False)}
+            {"nik": duplicate_nik_message(existing=existing, visible=visible)}
         ) from error
 
 
@@ -74,7 +78,7 @@ def resident_register(
     _check_registration_date(resident.registered_on, today=today)
     resident.full_clean(validate_unique=False)
     resident._history_user = registered_by
-    _save_resident(resident)
+    _save_resident(resident, user=registered_by)
     counts_follow(None, state_of(resident))
     return resident
 
@@ -94,7 +98,9 @@ def resident_update(
     _check_registered_before_stages(resident)
     resident.full_clean(validate_unique=False)
     resident._history_user = user
-    _save_resident(resident, update_fields=[*fields, "name_key", "updated_at"])
+    _save_resident(
+        resident, user=user, update_fields=[*fields, "name_key", "updated_at"]
+    )
     counts_follow(before, state_of(resident))
     return resident
 

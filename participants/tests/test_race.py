@@ -7,6 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
+from accounts.models import Role
+from accounts.tests.factories import staff_user
 from participants.identity import name_normalize, nik_build
 from participants.models import Resident
 from participants.services import resident_register
@@ -21,6 +23,7 @@ def test_two_registrations_of_one_nik_at_once_make_one_resident(
     transactional_db, places
 ):
     village = Village.objects.get(code="31.73.08.1005")
+    clerk = staff_user(Role.KELURAHAN, "31.73.08.1005")
     nik = nik_build(
         district_code="31.73.08", birth_date=date(1990, 8, 5), gender="P", serial=77
     )
@@ -31,7 +34,7 @@ def test_two_registrations_of_one_nik_at_once_make_one_resident(
         try:
             barrier.wait(timeout=10)
             resident_register(
-                registered_by=None,
+                registered_by=clerk,
                 nik=nik,
                 full_name=name,
                 gender="P",
