@@ -1,15 +1,18 @@
 """Admin writes go through the same services as the app: same checks, same counters."""
 
+import threading
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection, connections
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Role
 from accounts.tests.factories import staff_user
 from participants.counting import stage_counts_differences
 from participants.models import AccessLog, Resident, StageCount, StageRecord
-from participants.services import resident_update
+from participants.services import resident_update, stage_record_create
 from participants.tests.factories import ResidentFactory
 from programs.models import Enrollment
 from programs.tests.factories import EnrollmentFactory, ProgramFactory
@@ -219,3 +222,67 @@ def test_admin_anonymises_a_resident_and_the_counts_stay(admin_client):
     log = AccessLog.objects.get(action="anonymise")
     assert log.reason == "Surat warga 1/2025" and log.resident == resident
     assert log.user.username == "admin" or log.user.is_superuser
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL"
+)
+def test_admin_saves_racing_stage_writes_keep_the_counters_exact(
+    transactional_db, places
+):
+    """An admin moving residents while a clerk records their stages, 20 pairs at once:
+    the admin save locks the resident like every service, so nothing is counted twice."""
+    jakarta_barat_period()
+    admin_user = staff_user(Role.ADMIN)
+    residents = ResidentFactory.create_batch(20, registered_on=date(2025, 3, 1))
+    kapuk = Village.objects.get(code="31.73.01.1005")
+    barrier = threading.Barrier(2 * len(residents))
+    failures = []
+
+    def admin_moves(resident):
+        client = Client()
+        client.force_login(admin_user)
+        url = reverse("admin:participants_resident_change", args=[resident.pk])
+        try:
+            barrier.wait(timeout=30)
+            response = post_admin(
+                client, url, **resident_fields(nik="", village=kapuk.pk)
+            )
+            if response.status_code != 302:
+                failures.append(("admin", response.status_code))
+        except Exception as error:  # noqa: BLE001 - reported to the main thread
+            failures.append(("admin", repr(error)))
+        finally:
+            connections.close_all()
+
+    def clerk_records(resident):
+        try:
+            barrier.wait(timeout=30)
+            stage_record_create(
+                resident=resident,
+                user=None,
+                stage="pendampingan",
+                reached_on=date(2025, 4, 1),
+                mentor="Bu A",
+                today=TODAY,
+            )
+        except Exception as error:  # noqa: BLE001 - reported to the main thread
+            failures.append(("clerk", repr(error)))
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=work, args=(resident,))
+        for resident in residents
+        for work in (admin_moves, clerk_records)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert failures == []
+    assert Resident.objects.filter(village=kapuk).count() == len(residents)
+    assert counted("pendampingan", "31.73.01") == len(residents)
+    assert counted("pendampingan", "31.73.08") == 0
+    assert stage_counts_differences() == []
