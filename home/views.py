@@ -1,11 +1,29 @@
-"""Each role's home page: what that person needs to see first, gathered from the apps."""
+"""Each role's home page: what that person needs to see first, gathered from the apps.
+
+Progress figures come from reports.selectors (the dashboard's own report and counters);
+lists of residents from participants.selectors, scoped by the access policy.
+"""
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from accounts.access import role_of, role_required
 from accounts.models import Role
-from programs.selectors import coverage_matrix
+from jakpreneur.semesters import Semester
+from participants.models import Stage
+from participants.selectors import (
+    count_capped,
+    residents_visible_to,
+    residents_waiting_for,
+)
+from programs.selectors import (
+    agency_semester_programs,
+    coverage_matrix,
+    programs_open_in,
+)
+from reports.breakdowns import village_semesters
+from reports.selectors import agency_target_progress, home_figures
 
 HOME_OF_ROLE = {
     Role.KELURAHAN: "home:kelurahan",
@@ -14,6 +32,8 @@ HOME_OF_ROLE = {
     Role.PIMPINAN: "reports:dashboard",
     Role.ADMIN: "admin:index",
 }
+# Who waits for which stage on a desk's home page (DOMAIN: the next stage after the last).
+WAITING_FOR = [Stage.PELATIHAN, Stage.PENDAMPINGAN]
 
 
 def home(request):
@@ -24,40 +44,81 @@ def home(request):
     return redirect(HOME_OF_ROLE[role])
 
 
+def _desk_context(request, *, district, village=None) -> dict:
+    """What both desks see: progress, who waits for the next stage, open trainings."""
+    today = timezone.localdate()
+    residents = residents_visible_to(user=request.user)
+    waiting = []
+    for stage in WAITING_FOR:
+        count, more = count_capped(residents_waiting_for(residents, stage))
+        waiting.append({"stage": stage, "count": count, "more": more})
+    open_programs = list(programs_open_in(district=district, today=today))
+    for program in open_programs:
+        program.seats_left = max(program.capacity - program.seats_taken, 0)
+    return {
+        "district": district,
+        "village": village,
+        "figures": home_figures(district=district, village=village, today=today),
+        "waiting": waiting,
+        "open_programs": open_programs,
+        "coverage": coverage_matrix(city=district.city, districts=[district]),
+        "stages": list(Stage),
+    }
+
+
 @role_required(Role.KELURAHAN)
 def home_kelurahan(request):
     village = _scope(request, "village")
-    district = village.district
-    return render(
-        request,
-        "home/kelurahan.html",
-        {
-            "village": village,
-            "district": district,
-            "coverage": coverage_matrix(city=district.city, districts=[district]),
-        },
-    )
+    context = _desk_context(request, district=village.district, village=village)
+    return render(request, "home/kelurahan.html", context)
 
 
 @role_required(Role.KECAMATAN)
 def home_kecamatan(request):
     district = _scope(request, "district")
-    return render(
-        request,
-        "home/kecamatan.html",
-        {
-            "district": district,
-            "villages": district.villages.all(),
-            "coverage": coverage_matrix(city=district.city, districts=[district]),
-        },
-    )
+    context = _desk_context(request, district=district)
+    figures = context["figures"]
+    if figures:
+        semesters = figures.period.semester_list
+        rows = village_semesters(
+            district=district, stage=figures.period.stage, semesters=semesters
+        )
+        now = (
+            semesters.index(figures.semester) if figures.semester in semesters else None
+        )
+        context["village_rows"] = [
+            (row.village, row.counts[now] if now is not None else 0, row.total)
+            for row in rows
+        ]
+    else:
+        context["village_rows"] = [
+            (v, 0, 0) for v in district.villages.order_by("name")
+        ]
+    return render(request, "home/kecamatan.html", context)
 
 
 @role_required(Role.SUDIN)
 def home_sudin(request):
     agency = _scope(request, "agency")
-    row = coverage_matrix(city=agency.city, agencies=[agency])[0]
-    return render(request, "home/sudin.html", {"agency": agency, "row": row})
+    today = timezone.localdate()
+    semester = Semester.of(today)
+    programs = list(
+        agency_semester_programs(agency=agency, semester=semester, today=today)
+    )
+    return render(
+        request,
+        "home/sudin.html",
+        {
+            "agency": agency,
+            "row": coverage_matrix(city=agency.city, agencies=[agency])[0],
+            "semester": semester,
+            "programs": programs,
+            "seats_taken": sum(p.seats_taken for p in programs),
+            "capacity": sum(p.capacity for p in programs),
+            "attendance_pending": sum(1 for p in programs if p.attendance_pending),
+            "target": agency_target_progress(agency=agency, today=today),
+        },
+    )
 
 
 def _scope(request, field: str):

@@ -519,6 +519,7 @@ class ResidentFilterForm(forms.Form):
         label=_("Kelurahan"), queryset=None, required=False
     )
     stage = forms.ChoiceField(label=_("Tahap dicapai"), required=False)
+    waiting = forms.ChoiceField(label=_("Menunggu tahap"), required=False)
     gender = forms.ChoiceField(label=_("Jenis kelamin"), required=False)
     group = forms.ChoiceField(label=_("Kelompok sasaran"), required=False)
     semester = forms.ChoiceField(label=_("Semester pendaftaran"), required=False)
@@ -531,6 +532,9 @@ class ResidentFilterForm(forms.Form):
         self.fields["village"].queryset = villages
         self.fields["stage"].choices = [("", _("Semua tahap"))] + [
             (s.value, s.label) for s in Stage
+        ]
+        self.fields["waiting"].choices = [("", _("Semua"))] + [
+            (s.value, s.label) for s in list(Stage)[1:]
         ]
         self.fields["gender"].choices = [("", _("Semua"))] + Gender.choices
         self.fields["group"].choices = [("", _("Semua"))] + list(TARGET_GROUPS.items())

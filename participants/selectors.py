@@ -86,6 +86,23 @@ def residents_reached_stage(
     return residents.filter(**{f"{STAGE_DATE_FIELDS[stage]}__isnull": False})
 
 
+def residents_waiting_for(
+    residents: QuerySet[Resident], stage: str
+) -> QuerySet[Resident]:
+    """Active residents who reached the stage before this one but not this one yet."""
+    stages = list(Stage)
+    if stage not in STAGE_DATE_FIELDS or stage == stages[0]:
+        return residents.none()
+    previous = stages[stages.index(stage) - 1]
+    return residents.filter(
+        is_void=False,
+        **{
+            f"{STAGE_DATE_FIELDS[previous]}__isnull": False,
+            f"{STAGE_DATE_FIELDS[stage]}__isnull": True,
+        },
+    )
+
+
 def residents_registered_in(
     residents: QuerySet[Resident], semester: Semester
 ) -> QuerySet[Resident]:
@@ -160,6 +177,8 @@ def residents_filtered(*, user, params: dict) -> QuerySet[Resident]:
         )
     if params.get("stage"):
         residents = residents_reached_stage(residents, params["stage"])
+    if params.get("waiting"):
+        residents = residents_waiting_for(residents, params["waiting"])
     residents = residents_search(residents, params.get("q") or "")
     sort = params.get("sort") or "-registered_on"
     return residents.order_by(sort, "-id" if sort.startswith("-") else "id")

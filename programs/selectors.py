@@ -1,6 +1,7 @@
 """Reads about Suku Dinas and field-lead coverage."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 
@@ -149,3 +150,47 @@ def coverage_agencies_for(*, user, city: City) -> QuerySet[Agency]:
     if role_of(user) == Role.SUDIN:
         return agencies.filter(pk=user.staff.agency_id)
     return agencies
+
+
+def programs_open_in(*, district, today: date) -> QuerySet[Program]:
+    """Trainings taking enrolments in a kecamatan now, with seats_taken (soonest first)."""
+    return (
+        Program.objects.select_related("agency__city", "district")
+        .filter(
+            district=district,
+            status__in=[Program.Status.PLANNED, Program.Status.OPEN],
+            end_date__gte=today,
+        )
+        .annotate(
+            seats_taken=Count(
+                "enrollments",
+                filter=~Q(enrollments__status=Enrollment.Status.CANCELLED),
+            )
+        )
+        .order_by("start_date", "code")
+    )
+
+
+def agency_semester_programs(*, agency, semester: Semester, today: date):
+    """A Sudin's trainings starting this semester, with seats taken and attendance still
+    to record (enrolments left at terdaftar once the training has started)."""
+    return (
+        Program.objects.filter(
+            agency=agency, start_date__range=(semester.start, semester.end)
+        )
+        .select_related("district")
+        .annotate(
+            seats_taken=Count(
+                "enrollments",
+                filter=~Q(enrollments__status=Enrollment.Status.CANCELLED),
+            ),
+            attendance_pending=Count(
+                "enrollments",
+                filter=Q(
+                    enrollments__status=Enrollment.Status.ENROLLED,
+                    start_date__lte=today,
+                ),
+            ),
+        )
+        .order_by("start_date", "code")
+    )

@@ -14,8 +14,8 @@ from django.db.models import Prefetch, Sum
 from django.utils import timezone
 
 from jakpreneur.semesters import Semester
-from participants.models import Stage, StageCount
-from wilayah.models import City
+from participants.models import BreakdownCount, Dimension, Stage, StageCount
+from wilayah.models import City, District
 
 from .models import DistrictTarget, SemesterTarget, TargetPeriod
 from .services import semester_target_map
@@ -260,3 +260,88 @@ def _figures(semesters, *, targets: list[int], new: list[int]) -> list[SemesterF
             SemesterFigures(semester, target, count, cumulative, cumulative_target)
         )
     return figures
+
+
+@dataclass
+class HomeFigures:
+    """What a kelurahan or kecamatan desk sees first: its share of the kecamatan's progress,
+    from the same report as the dashboard (the kecamatan's AreaProgress) and the same
+    counters (the kelurahan's own rows)."""
+
+    period: TargetPeriod
+    district: AreaProgress  # the kecamatan, exactly as on the dashboard
+    semester: Semester
+    village_name: str | None = None
+    village_semester: int = 0  # the kelurahan's new residents this semester
+    village_period: int = 0  # ... and in the whole period
+    village_funnel: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def share_of_semester(self) -> Decimal | None:
+        current = self.district.current
+        return percent(self.village_semester, current.new) if current else None
+
+    @property
+    def share_of_period(self) -> Decimal | None:
+        return percent(self.village_period, self.district.cumulative)
+
+
+def home_figures(
+    *, district: District, village=None, today: date | None = None
+) -> HomeFigures | None:
+    """The kecamatan's progress (and the kelurahan's part in it); None without a period."""
+    today = today or timezone.localdate()
+    period = period_for(city=district.city)
+    if period is None:
+        return None
+    report = progress_report(period=period, today=today)
+    area = next((a for a in report.districts if a.code == district.code), None)
+    if area is None:
+        return None
+    figures = HomeFigures(period=period, district=area, semester=Semester.of(today))
+    if village is not None:
+        indexes = [s.index for s in period.semester_list]
+        rows = (
+            StageCount.objects.filter(
+                village=village, semester__gte=indexes[0], semester__lte=indexes[-1]
+            )
+            .values("stage", "semester")
+            .annotate(n=Sum("count"))
+            .order_by()
+        )
+        funnel = dict.fromkeys((stage.value for stage in Stage), 0)
+        for row in rows:
+            funnel[row["stage"]] += row["n"]
+            if (
+                row["stage"] == period.stage
+                and row["semester"] == figures.semester.index
+            ):
+                figures.village_semester += row["n"]
+        figures.village_name = village.name
+        figures.village_funnel = funnel
+        figures.village_period = funnel[period.stage]
+    return figures
+
+
+def agency_target_progress(*, agency, today: date | None = None):
+    """(period, target total, residents counted for the Sudin) where its period sets a
+    target for it, else None: the breakdown by Sudin of the dashboard, for one Sudin."""
+    period = period_for(city=agency.city)
+    if period is None:
+        return None
+    target = period.agency_targets.filter(agency=agency).first()
+    if target is None:
+        return None
+    indexes = [s.index for s in period.semester_list]
+    counted = (
+        BreakdownCount.objects.filter(
+            village__district__city=agency.city,
+            stage=period.stage,
+            semester__gte=indexes[0],
+            semester__lte=indexes[-1],
+            dimension=Dimension.AGENCY,
+            value=str(agency.pk),
+        ).aggregate(n=Sum("count"))["n"]
+        or 0
+    )
+    return period, target.total, counted

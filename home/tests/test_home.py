@@ -139,7 +139,7 @@ def test_language_switch_shows_english(client, places):
     page = client.get(reverse("home:kelurahan")).content.decode()
 
     assert "Change password" in page
-    assert "Your job" in page
+    assert "Register resident" in page
 
 
 def test_404_page_is_in_indonesian(client, places):
