@@ -156,3 +156,18 @@ def test_500_page_is_in_indonesian(rf):
 
     assert response.status_code == 500
     assert "Terjadi kesalahan di server" in response.content.decode()
+
+
+def test_indonesian_whatever_the_browser_asks_and_english_when_chosen(client, places):
+    client.force_login(staff_user(Role.KELURAHAN))
+    english_browser = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
+
+    asked = client.get(reverse("home:kelurahan"), **english_browser).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    chosen = client.get(reverse("home:kelurahan"), **english_browser).content.decode()
+    client.post(reverse("logout"))
+    login = client.get(reverse("login"), **english_browser).content.decode()
+
+    assert "Daftarkan warga" in asked and "Register resident" not in asked
+    assert "Register resident" in chosen
+    assert 'lang="en"' in login  # the choice stays after logging out
