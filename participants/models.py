@@ -254,6 +254,15 @@ class Resident(models.Model):
         return reverse("participants:detail", args=[self.pk])
 
     @property
+    def furthest_stage(self) -> Stage:
+        """The last of the seven stages this resident has reached (Pendaftaran at least)."""
+        return next(
+            stage
+            for stage in reversed(Stage)
+            if getattr(self, STAGE_DATE_FIELDS[stage]) is not None
+        )
+
+    @property
     def target_groups(self) -> list[str]:
         return [
             str(label) for field, label in TARGET_GROUPS.items() if getattr(self, field)

@@ -86,7 +86,7 @@ def resident_list(request):
     form = _filter_form(request, request.GET)
     params = form.cleaned_data if form.is_valid() else {}
     residents = residents_filtered(user=request.user, params=params)
-    page = page_of(request, residents.prefetch_related("stage_records"))
+    page = page_of(request, residents)
     count, more = count_capped(residents)
     return render(
         request,

@@ -15,6 +15,7 @@ from accounts.tests.factories import staff_user
 from participants.exports import cell
 from participants.models import AccessLog, Resident, StageRecord
 from participants.tests.factories import ResidentFactory, StageRecordFactory
+from programs.tests.factories import EnrollmentFactory
 
 
 @pytest.fixture
@@ -342,3 +343,19 @@ def test_nik_search_never_puts_the_nik_in_a_url(client, joglo):
     assert found.url == resident.get_absolute_url()
     assert "3173084508909999" not in missing.redirect_chain[-1][0]
     assert "Tidak ada warga dengan NIK itu" in missing.content.decode()
+
+
+def test_list_shows_the_furthest_stage_reached_pelatihan_included(client, joglo):
+    trained = ResidentFactory(full_name="Sudah Pelatihan")
+    EnrollmentFactory(resident=trained, status="attended")
+    mentored = ResidentFactory(full_name="Sudah Pendampingan")
+    StageRecordFactory(resident=mentored, reached_on=date(2025, 4, 2))
+    ResidentFactory(full_name="Baru Daftar")
+
+    page = client.get(reverse("participants:list"), {"stage": "pelatihan"})
+    everyone = client.get(reverse("participants:list")).content.decode()
+
+    assert [r.full_name for r in page.context["page"].rows] == ["Sudah Pelatihan"]
+    assert 'data-stage="pelatihan">Pelatihan<' in page.content.decode()
+    assert 'data-stage="pendampingan">Pendampingan<' in everyone
+    assert 'data-stage="pendaftaran">Pendaftaran<' in everyone
