@@ -41,6 +41,10 @@ class PersonalNumbersMixin:
     def _hide_personal_numbers(self):
         if not self.instance.pk:
             return
+        # The live NIK check must not take the resident's own NIK for a duplicate.
+        self.fields["nik"].widget.attrs["hx-vals"] = (
+            f'{{"resident": "{self.instance.pk}"}}'
+        )
         for name in ("nik", "kk_number"):
             stored = getattr(self.instance, name)
             self.initial[name] = ""

@@ -302,3 +302,32 @@ def resident_anonymise(*, resident: Resident, user, reason: str) -> Resident:
     )
     resident.refresh_from_db()
     return resident
+
+
+@transaction.atomic
+def nik_registration_check(*, user, nik: str, exclude_pk: int | None = None) -> str:
+    """The live check under the NIK field: the same message the form gives on submit if
+    the NIK is already registered, else "". Limited and logged like every NIK lookup
+    (a registration desk types one NIK per resident: ten times the lookup limit)."""
+    if limit_reached(
+        f"nik-check:{user.pk}",
+        limit=10 * settings.NIK_LOOKUPS_PER_HOUR,
+        window_seconds=60 * 60,
+    ):
+        raise NikLookupLimit
+    existing = (
+        Resident.objects.select_related("village__district")
+        .filter(nik=nik)
+        .exclude(pk=exclude_pk)
+        .first()
+    )
+    access_log_write(
+        user=user,
+        action=AccessLog.Action.LOOKUP_NIK,
+        resident=existing,
+        detail="cek saat mengetik: " + ("sudah terdaftar" if existing else "belum"),
+    )
+    if existing is None:
+        return ""
+    visible = residents_visible_to(user=user).filter(pk=existing.pk).exists()
+    return duplicate_nik_message(existing=existing, visible=visible)

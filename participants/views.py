@@ -49,6 +49,7 @@ from .services import (
     NikLookupLimit,
     access_log_write,
     nik_look_up,
+    nik_registration_check,
     nik_reveal,
     resident_register,
     resident_update,
@@ -387,12 +388,25 @@ def nik_info(request):
         raise PermissionDenied
     value = nik_clean(request.POST.get("nik", ""))
     info = region = None
+    duplicate = ""
     if len(value) >= 16:
         info, region = nik_describe(nik=value)
+        if getattr(info, "birth_date", None):
+            editing = request.POST.get("resident", "")
+            try:
+                duplicate = nik_registration_check(
+                    user=request.user,
+                    nik=value,
+                    exclude_pk=int(editing)
+                    if editing.isascii() and editing.isdigit()
+                    else None,
+                )
+            except NikLookupLimit as limit:
+                duplicate = limit.message
     return render(
         request,
         "participants/_nik_info.html",
-        {"info": info, "region": region, "typed": len(value)},
+        {"info": info, "region": region, "typed": len(value), "duplicate": duplicate},
     )
 
 

@@ -215,3 +215,22 @@ def test_admin_change_page_masks_the_nik_and_kk(client, world):
 
     assert residents[0].nik not in page
     assert "317308••••••••••" in page
+
+
+def test_the_live_nik_check_says_what_the_submit_says_and_is_logged(client, world):
+    residents, _program, _born = world
+    clerk = staff_user(Role.KELURAHAN, "31.73.08.1005")
+    client.force_login(clerk)
+    url = reverse("participants:nik_info")
+
+    own = client.post(url, {"nik": residents[0].nik}).content.decode()
+    own_edit = client.post(
+        url, {"nik": residents[0].nik, "resident": residents[0].pk}
+    ).content.decode()
+    client.force_login(staff_user(Role.KELURAHAN, "31.73.01.1005"))
+    elsewhere = client.post(url, {"nik": residents[0].nik}).content.decode()
+
+    assert 'data-nik="duplicate"' in own and "Kelurahan Joglo" in own
+    assert 'data-nik="duplicate"' not in own_edit
+    assert "wilayah lain" in elsewhere and "Joglo" not in elsewhere
+    assert AccessLog.objects.filter(action="lookup_nik").count() == 3
