@@ -158,6 +158,8 @@ class ResidentForm(PersonalNumbersMixin, forms.ModelForm):
         self.fields["gender"].choices = Gender.choices
         self._set_widgets()
         self._hide_personal_numbers()
+        # Shown (as a checkbox) once the form has warnings to confirm; hidden before.
+        self.fields["confirm_warnings"].widget = forms.HiddenInput()
         self.helper = self._helper()
 
     def _set_widgets(self):
@@ -350,6 +352,9 @@ class ResidentForm(PersonalNumbersMixin, forms.ModelForm):
             not self.instance.pk or WARNING_FIELDS & set(self.changed_data)
         ):
             self.warnings = self._warnings(data)
+            if self.warnings:
+                # Only a form with warnings asks to confirm them.
+                self.fields["confirm_warnings"].widget = forms.CheckboxInput()
             if self.warnings and not data.get("confirm_warnings"):
                 self.add_error(
                     "confirm_warnings",

@@ -279,3 +279,11 @@ def test_village_options_follow_the_chosen_kecamatan(client, places):
     assert page.count("<option") == 7
     assert "Joglo" in page
     assert "Kapuk" not in page
+
+
+def test_the_confirm_box_shows_only_with_warnings(joglo_client):
+    empty = joglo_client.get(reverse("participants:create")).content.decode()
+    warned = post(joglo_client, birth_date="1991-01-01").content.decode()
+
+    assert 'type="checkbox" name="confirm_warnings"' not in empty
+    assert 'type="checkbox" name="confirm_warnings"' in warned
