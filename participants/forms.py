@@ -3,6 +3,8 @@ from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row, Submit
 from django import forms
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jakpreneur.semesters import Semester
@@ -431,6 +433,10 @@ class ResidentForm(PersonalNumbersMixin, forms.ModelForm):
 
 
 class VoidForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "void_%s")  # ids unique beside the reveal form
+        super().__init__(*args, **kwargs)
+
     reason = forms.CharField(
         label=_("Alasan pembatalan"),
         max_length=255,
@@ -439,6 +445,10 @@ class VoidForm(forms.Form):
 
 
 class RevealNikForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "reveal_%s")  # ids unique beside the void form
+        super().__init__(*args, **kwargs)
+
     reason = forms.CharField(
         label=_("Alasan melihat NIK lengkap"),
         max_length=255,
@@ -464,6 +474,7 @@ class StageRecordForm(forms.ModelForm):
 
     # Evidence each stage needs, so the message lands on the field to fill.
     REQUIRED = {
+        Stage.PENDAMPINGAN: ["mentor"],
         Stage.PERIZINAN: ["licence_type", "licence_number"],
         Stage.PEMASARAN: ["channel"],
         Stage.PERMODALAN: ["lender", "amount"],
@@ -471,26 +482,54 @@ class StageRecordForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = [(s.value, s.label) for s in RECORDED_STAGES]
-        self.fields["reached_on"].initial = timezone.localdate()
+        # Nothing chosen in advance: one press must never record a stage by accident.
+        self.fields["stage"].choices = [("", _("— pilih tahap —"))] + [
+            (s.value, s.label) for s in RECORDED_STAGES
+        ]
+        self.fields["reached_on"].help_text = _("Tanggal tahap ini dicapai.")
+
+        def evidence(*names, stage):
+            # Shown for its stage only (static/js/stage-form.js); all without JavaScript.
+            return Div(*names, css_class="stage-evidence", data_stage=stage)
+
         self.helper = FormHelper()
+        self.helper.form_tag = False
         self.helper.layout = Layout(
             Row(
                 Column("stage", css_class="col-md-6"),
                 Column("reached_on", css_class="col-md-6"),
             ),
-            "mentor",
-            Row(
-                Column("licence_type", css_class="col-md-6"),
-                Column("licence_number", css_class="col-md-6"),
+            evidence("mentor", stage=Stage.PENDAMPINGAN),
+            evidence(
+                Row(
+                    Column("licence_type", css_class="col-md-6"),
+                    Column("licence_number", css_class="col-md-6"),
+                ),
+                stage=Stage.PERIZINAN,
             ),
-            "channel",
-            Row(
-                Column("lender", css_class="col-md-6"),
-                Column("amount", css_class="col-md-6"),
+            evidence("channel", stage=Stage.PEMASARAN),
+            evidence(
+                Row(
+                    Column("lender", css_class="col-md-6"),
+                    Column("amount", css_class="col-md-6"),
+                ),
+                stage=Stage.PERMODALAN,
             ),
             "note",
-            Submit("submit", _("Catat tahap"), css_class="btn-primary"),
+            HTML(
+                format_html(
+                    '<p class="small fw-semibold" id="stage-summary" aria-live="polite" '
+                    'data-template="{}" data-none="{}"></p>',
+                    gettext("Akan dicatat: tahap %(stage)s, tanggal %(date)s."),
+                    gettext("Pilih tahap yang dicapai warga."),
+                )
+            ),
+            Submit(
+                "record_stage",
+                _("Catat tahap"),
+                css_class="btn-primary",
+                css_id="stage-submit",
+            ),
         )
 
     def clean(self):

@@ -35,7 +35,7 @@ from .forms import (
     VoidForm,
 )
 from .identity import nik_clean, nik_mask
-from .models import AccessLog, StageRecord
+from .models import AccessLog, Stage, StageRecord
 from .selectors import (
     count_capped,
     nik_describe,
@@ -303,18 +303,38 @@ def stage_create(request, pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Tahap dicatat."))
+            messages.success(
+                request,
+                _("Tahap %(stage)s dicatat, tanggal %(date)s.")
+                % {
+                    "stage": Stage(form.cleaned_data["stage"]).label,
+                    "date": form.cleaned_data["reached_on"].strftime("%d/%m/%Y"),
+                },
+            )
             return redirect(resident)
     return resident_detail(request, pk, stage_form=form, status=400)
 
 
-@require_POST
 def stage_delete(request, pk, record_pk):
+    """Asks first (GET shows what will be undone), deletes on POST."""
     resident = _resident_for(request, pk, write=True)
     record = get_object_or_404(StageRecord, pk=record_pk, resident=resident)
-    stage_record_delete(record=record, user=request.user)
-    messages.success(request, _("Catatan tahap dihapus."))
-    return redirect(resident)
+    if request.method == "POST":
+        stage_record_delete(record=record, user=request.user)
+        messages.success(
+            request,
+            _("Catatan tahap %(stage)s tanggal %(date)s dihapus.")
+            % {
+                "stage": record.get_stage_display(),
+                "date": record.reached_on.strftime("%d/%m/%Y"),
+            },
+        )
+        return redirect(resident)
+    return render(
+        request,
+        "participants/stage_delete.html",
+        {"resident": resident, "record": record},
+    )
 
 
 @require_POST

@@ -199,12 +199,12 @@ def test_voided_resident_cannot_be_edited(client, joglo):
             "Wajib diisi",
         ),
         (
-            {"stage": "pendampingan", "reached_on": "2025-02-01"},
+            {"stage": "pendampingan", "reached_on": "2025-02-01", "mentor": "Bu A"},
             "reached_on",
             "sebelum tanggal pendaftaran",
         ),
         (
-            {"stage": "pendampingan", "reached_on": "2099-01-01"},
+            {"stage": "pendampingan", "reached_on": "2099-01-01", "mentor": "Bu A"},
             "reached_on",
             "masa depan",
         ),
@@ -359,3 +359,48 @@ def test_list_shows_the_furthest_stage_reached_pelatihan_included(client, joglo)
     assert 'data-stage="pelatihan">Pelatihan<' in page.content.decode()
     assert 'data-stage="pendampingan">Pendampingan<' in everyone
     assert 'data-stage="pendaftaran">Pendaftaran<' in everyone
+
+
+def test_deleting_a_stage_asks_first_and_recording_one_needs_a_chosen_stage(
+    client, joglo
+):
+    resident = ResidentFactory(registered_on=date(2025, 3, 1))
+    record = StageRecordFactory(resident=resident, reached_on=date(2025, 4, 2))
+    url = reverse("participants:stage_delete", args=[resident.pk, record.pk])
+
+    asked = client.get(url)
+    assert asked.status_code == 200 and "Hapus catatan tahap?" in asked.content.decode()
+    assert StageRecord.objects.filter(pk=record.pk).exists()
+
+    nothing = client.post(
+        reverse("participants:stage_create", args=[resident.pk]),
+        {"reached_on": "2025-05-01"},
+    )
+    no_mentor = client.post(
+        reverse("participants:stage_create", args=[resident.pk]),
+        {"stage": "pendampingan", "reached_on": "2025-05-01"},
+    )
+    page = client.get(resident.get_absolute_url()).content.decode()
+
+    assert nothing.status_code == 400 and no_mentor.status_code == 400
+    assert "stage" in nothing.context["stage_form"].errors
+    assert "mentor" in no_mentor.context["stage_form"].errors
+    assert StageRecord.objects.count() == 1
+    assert '<option value="" selected>— pilih tahap —</option>' in page
+    assert (
+        page.count('id="submit-id-submit"') <= 1 and page.count('id="void_reason"') == 1
+    )
+
+    client.post(url)
+    assert not StageRecord.objects.filter(pk=record.pk).exists()
+
+
+def test_voiding_without_a_reason_opens_the_section_with_the_error(client, joglo):
+    resident = ResidentFactory()
+
+    response = client.post(reverse("participants:void", args=[resident.pk]), {})
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="void" open' in page
+    assert "Pendaftaran belum dibatalkan" in page
