@@ -542,12 +542,12 @@ class StageRecordForm(forms.ModelForm):
         return data
 
 
-def semester_choices(*, today=None):
-    current = Semester.current(today=today)
+def semester_choices(*, today=None, ahead: int = 0):
+    """Every semester from 2020-S1 to the current one (and `ahead` more), newest first."""
+    last = Semester.current(today=today) + ahead
     first = Semester(2020, 1)
     return [("", _("Semua semester"))] + [
-        (str(s), str(s))
-        for s in reversed([first + n for n in range(current - first + 1)])
+        (str(s), str(s)) for s in reversed([first + n for n in range(last - first + 1)])
     ]
 
 
@@ -578,6 +578,12 @@ class ResidentFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = districts
         self.fields["village"].queryset = villages
+        # A filter that cannot change anything for this user (one kecamatan, one
+        # kelurahan) is not shown.
+        if districts.count() <= 1:
+            del self.fields["district"]
+        if villages.count() <= 1:
+            del self.fields["village"]
         self.fields["stage"].choices = [("", _("Semua tahap"))] + [
             (s.value, s.label) for s in Stage
         ]

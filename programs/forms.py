@@ -92,7 +92,8 @@ class ProgramFilterForm(forms.Form):
         self.fields["district"].queryset = districts
         self.fields["category"].choices = [("", _("Semua"))] + Sector.choices
         self.fields["status"].choices = [("", _("Semua"))] + Program.Status.choices
-        self.fields["semester"].choices = semester_choices()
+        # Trainings are planned ahead: two years of future semesters to filter by.
+        self.fields["semester"].choices = semester_choices(ahead=4)
 
 
 class EnrollByNikForm(forms.Form):

@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -41,7 +42,13 @@ def _semester_range(request, report):
     period = report.period
     first = parse("dari", period.first_semester)
     last = parse("sampai", period.last_semester)
-    first, last = (first, last) if first <= last else (last, first)
+    if first > last:
+        first, last = last, first
+        messages.info(
+            request,
+            _("Semester 'dari' jatuh setelah 'sampai': ditampilkan %(first)s–%(last)s.")
+            % {"first": first, "last": last},
+        )
     # Only the period's semesters are counted against its target.
     first = min(max(first, period.first_semester), period.last_semester)
     last = max(min(last, period.last_semester), period.first_semester)

@@ -404,3 +404,13 @@ def test_voiding_without_a_reason_opens_the_section_with_the_error(client, joglo
     assert response.status_code == 400
     assert 'id="void" open' in page
     assert "Pendaftaran belum dibatalkan" in page
+
+
+def test_filters_that_cannot_change_anything_are_hidden(client, places):
+    client.force_login(staff_user(Role.KELURAHAN, "31.73.08.1005"))
+    kelurahan = client.get(reverse("participants:list")).content.decode()
+    client.force_login(staff_user(Role.KECAMATAN, "31.73.08"))
+    kecamatan = client.get(reverse("participants:list")).content.decode()
+
+    assert 'name="district"' not in kelurahan and 'name="village"' not in kelurahan
+    assert 'name="district"' not in kecamatan and 'name="village"' in kecamatan
