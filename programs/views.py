@@ -270,6 +270,15 @@ def enroll_village(request, pk):
             "program": program,
             "village": village,
             "villages": villages,
+            # Until one is chosen, the list starts at the training's own kecamatan.
+            "first_of_venue": next(
+                (
+                    n
+                    for n, v in enumerate(villages)
+                    if v.district_id == program.district_id
+                ),
+                None,
+            ),
             "candidates": candidates,
             "errors": errors,
             "seats_left": program.capacity - program_seats_taken(program=program),

@@ -1,6 +1,7 @@
 """Trainings: codes, validation, who may run them, enrolment, attendance and the Pelatihan stage."""
 
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -574,3 +575,21 @@ def test_a_resident_of_another_kota_cannot_be_enrolled(places):
 
     assert "berdomisili di kota lain" in str(error.value.message_dict["resident"])
     assert not Enrollment.objects.exists()
+
+
+def test_kelurahan_checklist_starts_at_the_trainings_kecamatan(client, places, today):
+    program = ProgramFactory(
+        district=District.objects.get(code="31.73.08"),
+        start_date=today,
+        end_date=today + timedelta(days=2),
+    )
+    client.force_login(staff_user(Role.SUDIN, "31.73:PPKUKM"))
+
+    page = client.get(reverse("programs:enroll_village", args=[program.pk]))
+
+    html = page.content.decode()
+    first_kembangan = next(
+        v for v in page.context["villages"] if v.district.code == "31.73.08"
+    )
+    assert f'<option value="{first_kembangan.pk}" selected>' in html
+    assert len(re.findall(r'<option value="\d+" selected>', html)) == 1
