@@ -4,6 +4,7 @@ import csv
 import io
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from participants.models import Stage
 
@@ -58,25 +59,61 @@ def progress_rows(report: ProgressReport) -> list[list]:
 
 
 def progress_csv(report: ProgressReport) -> str:
+    """The documented header (an interface), UTF-8 with a BOM so Excel as Indonesian
+    offices use it reads it right; the web export and progress_report send these bytes."""
     buffer = io.StringIO()
+    buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(HEADER)
     writer.writerows(progress_rows(report))
     return buffer.getvalue()
 
 
+# The spreadsheet's own header: Indonesian words for people (the CSV keeps the field names).
+XLSX_HEADER = [
+    "Kode",
+    "Wilayah",
+    "Semester",
+    "Target",
+    "Baru",
+    "Kumulatif",
+    "Target kumulatif",
+    "% capaian",
+    "% kumulatif",
+]
+XLSX_WIDTHS = [12, 22, 10, 12, 10, 12, 17, 11, 12]
+
+
+def _xlsx_row(sheet, row: list) -> list:
+    """Numbers as numbers; percentages as numbers shown with one decimal."""
+    cells = [row[0], row[1], row[2], *row[3:7]]
+    for value in row[7:]:
+        if value == "":
+            cells.append(None)
+        else:
+            cell = WriteOnlyCell(sheet, value=float(value))
+            cell.number_format = "0.0"
+            cells.append(cell)
+    return cells
+
+
 def progress_xlsx(report: ProgressReport) -> bytes:
-    """The same sheet, plus one chart-ready sheet per stage (semesters × kecamatan)."""
+    """The same table, plus one chart-ready sheet per stage (semesters × kecamatan)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("capaian")
-    sheet.append(HEADER)
+    sheet.freeze_panes = "A2"
+    for n, width in enumerate(XLSX_WIDTHS):
+        sheet.column_dimensions[chr(ord("A") + n)].width = width
+    sheet.append(XLSX_HEADER)
     for row in progress_rows(report):
-        sheet.append(row)
+        sheet.append(_xlsx_row(sheet, row))
     districts = sorted(report.districts, key=lambda a: a.code)
     for stage in Stage:
         stage_sheet = workbook.create_sheet(str(stage.label)[:31])
+        stage_sheet.freeze_panes = "B2"
+        stage_sheet.column_dimensions["A"].width = 10
         stage_sheet.append(
-            ["semester", *[a.name for a in districts], report.city.short_name]
+            ["Semester", *[a.name for a in districts], report.city.short_name]
         )
         for n, semester in enumerate(report.period.semester_list):
             values = [

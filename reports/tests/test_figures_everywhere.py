@@ -157,7 +157,10 @@ def test_csv_and_xlsx_rows_equal_the_brute_force_count(sekkota, world):
         io.BytesIO(sekkota.get(reverse("reports:export_xlsx")).content)
     )
     sheet_rows = [
-        ["" if v is None else str(v) for v in row]
+        [
+            "" if v is None else f"{float(v):.1f}" if n >= 7 else str(v)
+            for n, v in enumerate(row)
+        ]
         for row in workbook["capaian"].iter_rows(min_row=2, values_only=True)
     ]
     assert sheet_rows == expected

@@ -17,7 +17,7 @@ from accounts.models import Role
 from accounts.tests.factories import staff_user
 from programs.models import Agency
 from programs.tests.factories import EnrollmentFactory
-from reports.exports import HEADER
+from reports.exports import HEADER, XLSX_HEADER
 from reports.models import AgencyTarget
 from reports.services import period_create, semester_targets_check, spread
 from reports.tests.factories import KAPUK, jakarta_barat_period, resident
@@ -102,7 +102,8 @@ def test_csv_header_and_exact_rows_of_a_small_dataset(sekkota, period):
         reverse("reports:export_csv"), {"kota": "31.73", "periode": period.pk}
     )
 
-    lines = response.content.decode().splitlines()
+    assert response.content.startswith("\ufeff".encode())  # Excel reads UTF-8 right
+    lines = response.content.decode("utf-8-sig").splitlines()
     assert (
         lines[0]
         == ",".join(HEADER)
@@ -128,7 +129,7 @@ def test_percentages_have_one_decimal_with_a_dot(sekkota, places):
         sekkota.get(
             reverse("reports:export_csv"), {"kota": "31.73", "periode": period.pk}
         )
-        .content.decode()
+        .content.decode("utf-8-sig")
         .splitlines()
     )
 
@@ -167,10 +168,15 @@ def test_xlsx_has_the_sheet_and_one_chart_sheet_per_stage(sekkota, period):
 
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames[0] == "capaian"
-    assert [c.value for c in book["capaian"][1]] == HEADER
+    sheet = book["capaian"]
+    assert [c.value for c in sheet[1]] == XLSX_HEADER
+    assert sheet.freeze_panes == "A2"
+    kembangan = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "31.73.08")
+    assert [c.value for c in kembangan[3:7]] == [20000, 0, 0, 20000]
+    assert kembangan[7].value == 0 and kembangan[7].number_format == "0.0"  # a number
     assert len(book.sheetnames) == 1 + 7
     pendaftaran = list(book["Pendaftaran"].values)
-    assert pendaftaran[0][0] == "semester" and pendaftaran[0][-1] == "Jakarta Barat"
+    assert pendaftaran[0][0] == "Semester" and pendaftaran[0][-1] == "Jakarta Barat"
     assert pendaftaran[3][0] == "2024-S1" and pendaftaran[3][-1] == 1
 
 
