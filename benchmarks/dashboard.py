@@ -106,11 +106,11 @@ def timed(label: str):
 
 
 def seed_jakarta_barat(count: int) -> None:
-    from accounts.demo import demo_places_and_agencies
-    from participants.demo import demo_residents
-    from programs.demo import demo_programs
+    from demo.accounts import demo_places_and_agencies
+    from demo.programs import demo_programs
+    from demo.residents import demo_residents
+    from demo.targets import demo_periods
     from reports.counting import stage_counts_rebuild
-    from reports.demo import demo_periods
 
     print(f"Seeding Jakarta Barat: {count:,} residents", flush=True)
     with timed("places and Sudin"):
@@ -129,10 +129,10 @@ def seed_jakarta_barat(count: int) -> None:
 
 
 def seed_other_cities(count: int) -> None:
-    from accounts.demo import demo_places_and_agencies
-    from participants.demo import demo_residents
+    from demo.accounts import demo_places_and_agencies
+    from demo.residents import demo_residents
+    from demo.targets import demo_periods
     from reports.counting import stage_counts_rebuild
-    from reports.demo import demo_periods
     from wilayah.models import District
 
     demo_places_and_agencies()

@@ -113,8 +113,8 @@ def main() -> int:
     elif args.fresh:
         Path(settings_dict["NAME"]).unlink(missing_ok=True)
 
-    from participants.demo import demo_residents
-    from programs.demo import demo_programs
+    from demo.programs import demo_programs
+    from demo.residents import demo_residents
     from programs.services import agencies_load_standard
     from wilayah.services import wilayah_import, wilayah_read_csv
 

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "participants",
     "programs",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -9,10 +9,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Min, Q
 
-from participants.demo import demo_residents
+from demo import programs as demo
+from demo.programs import DemoProgramsResult, demo_programs
+from demo.residents import demo_residents
 from participants.models import Resident
-from programs import demo
-from programs.demo import DemoProgramsResult, demo_programs
 from programs.models import Agency, Enrollment, Program
 from programs.services import program_create
 from wilayah.models import District

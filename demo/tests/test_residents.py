@@ -6,10 +6,17 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from participants import demo
-from participants.demo import DemoResult, demo_residents
+from demo import residents as demo
+from demo.residents import DemoResult, demo_residents
 from participants.identity import name_normalize, nik_parse, phone_normalize
-from participants.models import RECORDED_STAGES, Resident, Stage, StageRecord
+from participants.models import (
+    DERIVED_STAGE_FIELDS,
+    RECORDED_STAGES,
+    Resident,
+    Stage,
+    StageRecord,
+)
+from participants.stages import resident_stages_rebuild
 from participants.tests.factories import ResidentFactory
 from wilayah.models import District, Village
 
@@ -141,6 +148,22 @@ def test_stage_records_follow_registration_in_funnel_order(seeded):
     assert counts == sorted(counts, reverse=True)
     assert counts[0] > 3 * counts[-1]
     assert seeded.per_stage == dict(zip(RECORDED_STAGES, counts, strict=True))
+
+
+def test_residents_carry_their_stage_dates(places):
+    demo_residents(count=200, seed=3, today=date(2025, 11, 1))
+    loaded = list(
+        Resident.objects.order_by("pk").values_list("pk", *DERIVED_STAGE_FIELDS)
+    )
+
+    resident_stages_rebuild()
+
+    assert (
+        list(Resident.objects.order_by("pk").values_list("pk", *DERIVED_STAGE_FIELDS))
+        == loaded
+    )
+    assert StageRecord.objects.exists()
+    assert Resident.objects.filter(mentored_on__isnull=False).exists()
 
 
 def test_same_seed_gives_the_same_data_and_another_seed_does_not(places):

@@ -1,8 +1,8 @@
 """Demo programme calendar and enrolments for `seed_demo`, after the demo residents.
 
 Every Suku Dinas of the kota gets trainings from DEMO_START to `today`, plus some open or
-planned ones in the next two months, and the kota's residents (participants.demo) enrol in
-them with realistic attendance. Made for volume like participants.demo: rows bypass the ORM
+planned ones in the next two months, and the kota's residents (demo.residents) enrol in
+them with realistic attendance. Made for volume like demo.residents: rows bypass the ORM
 (COPY on PostgreSQL, executemany elsewhere), in one transaction, with ids reserved up front,
 no Model.save (so created_at/updated_at are written here) and no django-simple-history rows.
 Every row satisfies the models' constraints, and the enrolment rules of programs.services.
@@ -47,7 +47,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from participants.demo import (
+from demo.residents import (
     DEMO_START,
     _copy,
     _CopyText,
@@ -55,9 +55,8 @@ from participants.demo import (
     _thousands,
 )
 from participants.models import STAGE_DATE_FIELDS, Resident, Sector, Stage
+from programs.models import Agency, Enrollment, FieldLead, Program
 from wilayah.models import City, District, Village
-
-from .models import Agency, Enrollment, FieldLead, Program
 
 CHUNK = 50_000  # enrolments per executemany batch (PostgreSQL streams one COPY)
 # From this many enrolments on, PostgreSQL's enrolment indexes and foreign keys are dropped

@@ -1,16 +1,16 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import (
+from demo.accounts import (
     DEMO_CITY,
     demo_accounts,
     demo_field_leads,
     demo_places_and_agencies,
 )
-from participants.demo import demo_residents
-from programs.demo import demo_programs
+from demo.programs import demo_programs
+from demo.residents import demo_residents
+from demo.targets import demo_periods
 from reports.counting import stage_counts_rebuild
-from reports.demo import demo_periods
 from wilayah.models import District
 
 

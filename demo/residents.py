@@ -29,10 +29,16 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from participants.identity import name_normalize, nik_build
+from participants.models import (
+    RECORDED_STAGES,
+    Education,
+    Resident,
+    Sector,
+    Stage,
+    StageRecord,
+)
 from wilayah.models import City, District, Village
-
-from .identity import name_normalize, nik_build
-from .models import RECORDED_STAGES, Education, Resident, Sector, Stage, StageRecord
 
 DEMO_START = date(2023, 1, 1)
 CHUNK = 50_000  # residents per COPY / executemany batch
