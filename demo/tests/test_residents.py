@@ -6,8 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from demo import residents as demo
+from demo import bulk
 from demo.residents import DemoResult, demo_residents
+from demo.tests.helpers import schema
 from participants.identity import name_normalize, nik_parse, phone_normalize
 from participants.models import (
     DERIVED_STAGE_FIELDS,
@@ -229,20 +230,15 @@ def test_seed_demo_command_adds_residents(places, settings):
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="index rebuild is PostgreSQL only"
 )
-def test_bulk_load_on_postgresql_puts_every_index_back(places, monkeypatch):
-    monkeypatch.setattr(demo, "REBUILD_INDEXES_FROM", 1)
-    query = (
-        "SELECT indexdef FROM pg_indexes WHERE tablename IN "
-        "('participants_resident', 'participants_stagerecord') ORDER BY indexname"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(query)
-        before = cursor.fetchall()
+def test_bulk_load_on_postgresql_puts_every_index_and_constraint_back(
+    places, monkeypatch
+):
+    monkeypatch.setattr(bulk, "REBUILD_INDEXES_FROM", 1)
+    before = schema(Resident, StageRecord)
 
-        demo_residents(count=200, seed=5, today=TODAY)
+    demo_residents(count=200, seed=5, today=TODAY)
 
-        cursor.execute(query)
-        assert cursor.fetchall() == before
+    assert schema(Resident, StageRecord) == before
     assert Resident.objects.count() == 200
     # The id sequence moved past the demo rows: ordinary inserts still work.
     ResidentFactory(village=Village.objects.get(code="31.74.01.1001"))
