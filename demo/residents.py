@@ -187,7 +187,6 @@ CHANNELS = [
 ]  # fmt: skip
 LICENCES = [("nib", 55), ("pirt", 25), ("halal", 15), ("haki", 5)]
 NIB_PREFIXES = ["9120", "8120", "1220", "0220", "2120", "1260"]
-MENTOR_TITLES = ["Bu", "Pak"]
 BOOKKEEPING_NOTES = [
     "Pembukuan sederhana di buku kas",
     "Laporan keuangan bulanan lewat aplikasi",
@@ -275,7 +274,7 @@ def demo_residents(
             city=city,
             today=today,
         )
-        generator.taken_niks = _existing_niks(generator.region_prefixes())
+        generator.taken_niks = _existing_niks(generator.region_digits)
         first_id = bulk.reserve_ids(cursor, Resident, count=count)
         with bulk.unindexed(cursor, {Resident: count, StageRecord: count}):
             # A batch of residents at a time: their stage records wait in memory.
@@ -398,9 +397,6 @@ class _Generator:
         self.channels = bulk.bag(CHANNELS)
         self.licences = bulk.bag(LICENCES)
         self.rt_rw = [f"{n:03d}" for n in range(1, 16)]
-
-    def region_prefixes(self) -> list[str]:
-        return self.region_digits
 
     def _timestamp(self, ordinal: int) -> str:
         return self.days.timestamp(ordinal, self.rng.random())
