@@ -2,11 +2,12 @@
 
 Rows are tuples of str, int and bool, with `null` for NULL. PostgreSQL takes them through
 COPY, other databases through executemany, always inside the caller's transaction. Nothing
-here runs Model.save or the services' bookkeeping: a loader writes what save would add and
-keeps what the services would have kept itself.
+here runs Model.save or the services' bookkeeping: a loader writes what save would add, and
+`counted_rebuild` recomputes what the services keep (stage dates, counters) from the rows.
 
 A loader locks its tables (`lock`), reserves ids (`reserve_ids`) so that rows can point at
-each other without reading anything back, and `write`s the rows inside `unindexed`.
+each other without reading anything back, and inside `unindexed` `write`s the rows and calls
+`counted_rebuild`.
 """
 
 from __future__ import annotations
@@ -21,8 +22,16 @@ from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
+from participants.models import Resident
+from participants.stages import resident_stages_rebuild
+
+# The one import of the counters' rebuild in demo/ (it is moving to participants.counting).
+from reports.counting import stage_counts_rebuild
+from wilayah.models import City, District
+
 CHUNK = 50_000  # rows per executemany batch (PostgreSQL streams one COPY)
-# From this many rows on, PostgreSQL loads a table without its indexes and constraints.
+# From this many rows written (inserted or rewritten) on, PostgreSQL writes to a table
+# without its indexes and constraints, and builds them afresh after.
 REBUILD_INDEXES_FROM = 100_000
 
 
@@ -111,10 +120,10 @@ class _CopyText:
 
 @contextmanager
 def unindexed(cursor, rows: Mapping[type[Model], int]) -> Iterator[None]:
-    """Load into these tables (with about this many new rows each) without the upkeep that
-    slows a bulk load down, and put everything back after.
+    """Write to these tables (about this many rows each, inserted or rewritten) without the
+    upkeep that slows a bulk load down, and put everything back after.
 
-    On PostgreSQL a table that gets REBUILD_INDEXES_FROM rows or more loses its indexes,
+    On PostgreSQL a table that gets REBUILD_INDEXES_FROM row writes or more loses its indexes,
     unique constraints (unless a foreign key relies on one) and foreign keys for the block:
     building an index once is several times faster than updating it a row at a time (the
     trigram index most of all), and adding a foreign key checks all rows in one join, where
@@ -239,6 +248,24 @@ def _drop_foreign_keys(
     ]
 
 
+def counted_rebuild(*, city: City) -> int:
+    """What the services keep per write, rebuilt once for the kota after a bulk load: its
+    residents' stage dates (participants.stages, the one definition), then its kecamatan's
+    counters from those dates. Returns how many counters the kota has.
+
+    Called inside `unindexed`, so that rewriting the residents' rows does not also update
+    every index on them a row at a time.
+    """
+    resident_stages_rebuild(
+        resident_ids=Resident.objects.filter(village__district__city=city).values("pk")
+    )
+    return stage_counts_rebuild(
+        district_ids=list(
+            District.objects.filter(city=city).values_list("pk", flat=True)
+        )
+    )
+
+
 # --- Making rows -------------------------------------------------------------------------
 
 
@@ -286,6 +313,7 @@ class LoadResult:
     seconds: float = 0.0
     city_name: str = ""
     already_seeded: bool = False  # the kota had rows already, so nothing was added
+    counters: int = 0  # the kota's stage counters after the load (counted_rebuild)
 
     def seconds_text(self) -> str:
         return f"{self.seconds:.1f}".replace(".", ",")

@@ -23,10 +23,10 @@ How the calendar is made (demand first, then classes):
   residents, kecamatan share classes, or a class would wait a year to fill.
 - Codes are what program_next_code would give, counted per Sudin and start year in start
   date order, after the highest code already stored for that prefix.
-- Nothing here runs the services or their signals, so the residents' Pelatihan date
-  (Resident.trained_on, kept by participants.stages) is updated here, in the same
-  transaction. At scale that update is most of the time this takes: a million resident rows
-  rewritten, their indexes dropped and rebuilt around it.
+- Nothing here runs the services or their signals, so the residents' Pelatihan dates and
+  the kota's counters are rebuilt after the load, in the same transaction, by the code that
+  keeps them (demo.bulk.counted_rebuild). Planning reads the Pendampingan dates that the
+  residents' load left the same way.
 
 Deterministic: one random.Random(seed) drives everything and `today` is a parameter.
 Idempotent per kota: if the kota already has any programme, nothing is added.
@@ -229,12 +229,14 @@ def demo_programs(
                 {
                     Program: len(program_rows),
                     Enrollment: calendar.enrollment_count,
-                    Resident: len(calendar.resident_ids),
+                    # counted_rebuild rewrites the kota's residents, most of them two or
+                    # three times (dates cleared, stage records, trainings).
+                    Resident: 3 * len(calendar.resident_ids),
                 },
             ):
                 bulk.write(cursor, Program, PROGRAM_FIELDS, program_rows)
                 bulk.write(cursor, Enrollment, ENROLLMENT_FIELDS, enrollment_rows)
-                _trained_on_update(cursor, calendar.trained_on_rows())
+                result.counters = bulk.counted_rebuild(city=city)
 
     result.programs = len(calendar.programs)
     result.enrollments = sum(calendar.per_enrollment_status.values())
@@ -244,32 +246,6 @@ def demo_programs(
     result.per_enrollment_status = calendar.per_enrollment_status
     result.seconds = time.perf_counter() - started
     return result
-
-
-def _trained_on_update(cursor, rows: Iterator[tuple]) -> None:
-    """Keep each resident's Pelatihan date (participants.stages) in step with the new
-    enrolments: the earlier of the date it had and the first new trained enrolment."""
-    quote = connection.ops.quote_name
-    table = quote(Resident._meta.db_table)
-    column = quote(Resident._meta.get_field(STAGE_DATE_FIELDS[Stage.PELATIHAN]).column)
-    if not bulk.postgres():
-        cursor.executemany(
-            f"UPDATE {table} SET {column} = %s WHERE id = %s "  # noqa: S608
-            f"AND ({column} IS NULL OR {column} > %s)",
-            [(day, resident_id, day) for resident_id, day in rows],
-        )
-        return
-    cursor.execute(
-        "CREATE TEMPORARY TABLE demo_trained_on (id bigint, day date) ON COMMIT DROP"
-    )
-    cursor.cursor.copy_expert(
-        "COPY demo_trained_on (id, day) FROM STDIN", bulk._CopyText(rows), size=1 << 16
-    )
-    cursor.execute(
-        f"UPDATE {table} AS r SET {column} = t.day FROM demo_trained_on AS t "  # noqa: S608
-        f"WHERE r.id = t.id AND (r.{column} IS NULL OR r.{column} > t.day)"
-    )
-    cursor.execute("DROP TABLE demo_trained_on")
 
 
 class _Calendar:
@@ -355,7 +331,7 @@ class _Calendar:
         # (start, end, group, first, stop, district, agency, capacity, status), by start
         self.programs: list[tuple] = []
         self.enrollment_count = 0
-        self.first_trained = array("l")  # day of the first trained enrolment, 0 if none
+        self.trained = bytearray()  # 1 where the resident has a trained enrolment
         self.per_program_status: dict[str, int] = {}
         self.per_enrollment_status: dict[str, int] = {}
 
@@ -388,7 +364,7 @@ class _Calendar:
             registered.append(registered_on.toordinal())
             districts.append(village_district[village_id])
             mentored.append(mentored_on.toordinal() if mentored_on else 0)
-        self.first_trained = array("l", bytes(len(ids) * array("l").itemsize))
+        self.trained = bytearray(len(ids))
 
     # --- Planning --------------------------------------------------------------
 
@@ -627,14 +603,7 @@ class _Calendar:
 
     def trained_count(self) -> int:
         """Residents with a trained enrolment (known once the enrolment rows are made)."""
-        return len(self.first_trained) - self.first_trained.count(0)
-
-    def trained_on_rows(self) -> Iterator[tuple[int, str]]:
-        """(resident id, day of the first trained enrolment) of residents trained here."""
-        ids, iso, first_day = self.resident_ids, self.iso, self.first_day
-        for index, day in enumerate(self.first_trained):
-            if day:
-                yield ids[index], iso[day - first_day]
+        return self.trained.count(1)
 
     def _venue(self, district_name: str, district: int) -> str:
         random_ = self.rng.random
@@ -668,7 +637,7 @@ class _Calendar:
             self.registered,
             self.mentored,
         )
-        first_trained = self.first_trained
+        trained = self.trained
         iso, first_day, today, null = self.iso, self.first_day, self.today, self.null
         timestamp = self._timestamp
         ended_mentored, ended_others, running = (
@@ -717,8 +686,8 @@ class _Calendar:
                 else:
                     state = "enrolled"
                     updated = enrolled
-                if state in TRAINED and not 0 < first_trained[resident] <= enrolled:
-                    first_trained[resident] = enrolled
+                if state in TRAINED:
+                    trained[resident] = 1
                 per_status[state] = per_status.get(state, 0) + 1
                 yield (
                     enrollment_id,

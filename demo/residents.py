@@ -4,6 +4,8 @@ Made for volume (1.6 million residents in minutes), so rows bypass the ORM: Post
 them through COPY, other databases through executemany, all in one transaction. Nothing here
 runs Model.save, so what save would add (name_key, created_at, updated_at) is written here, and
 no django-simple-history rows are made. Every row must still satisfy the models' constraints.
+The residents' stage dates and the kota's counters are not written here: they are rebuilt
+from the rows after the load, by the code that keeps them (demo.bulk.counted_rebuild).
 
 Choices worth knowing:
 
@@ -212,16 +214,7 @@ RESIDENT_FIELDS = [
     "is_job_seeker", "is_low_income", "has_disability", "has_business", "business_name",
     "business_sector", "business_started_year", "registered_on", "is_void", "void_reason",
     "voided_at", "created_at", "updated_at",
-    # First date of each recorded stage (participants.stages keeps these after the load).
-    "mentored_on", "licensed_on", "marketed_on", "reported_on", "financed_on",
 ]  # fmt: skip
-STAGE_DATE_COLUMNS = {
-    Stage.PENDAMPINGAN: 0,
-    Stage.PERIZINAN: 1,
-    Stage.PEMASARAN: 2,
-    Stage.PELAPORAN_KEUANGAN: 3,
-    Stage.PERMODALAN: 4,
-}
 STAGE_FIELDS = [
     "resident", "stage", "reached_on", "mentor", "licence_type", "licence_number",
     "channel", "lender", "amount", "note", "created_at",
@@ -287,6 +280,7 @@ def demo_residents(
                 )
                 bulk.write(cursor, Resident, RESIDENT_FIELDS, residents)
                 bulk.write(cursor, StageRecord, STAGE_FIELDS, stage_rows)
+            result.counters = bulk.counted_rebuild(city=city)
 
     result.residents = count
     result.stage_records = sum(generator.per_stage.values())
@@ -491,7 +485,6 @@ class _Generator:
                 started_year = null
 
             created_at = self._timestamp(registered)
-            stage_dates = [null] * len(STAGE_DATE_COLUMNS)
             if random_() < 0.005:
                 is_void = True
                 void_reason = pick(VOID_REASONS)
@@ -503,17 +496,9 @@ class _Generator:
                 void_reason = ""
                 voided_at = null
                 updated_at = created_at
-                first_new = len(stage_rows)
                 self._stages(
                     stage_rows, resident_id, registered, district_name, village_name
                 )
-                for record in stage_rows[first_new:]:
-                    column = STAGE_DATE_COLUMNS[record[1]]
-                    if (
-                        stage_dates[column] in (None, r"\N")
-                        or record[2] < stage_dates[column]
-                    ):
-                        stage_dates[column] = record[2]
 
             yield (
                 resident_id,
@@ -544,7 +529,6 @@ class _Generator:
                 voided_at,
                 created_at,
                 updated_at,
-                *stage_dates,
             )
 
     def _name(self, female: bool) -> tuple[str, str, str, str]:

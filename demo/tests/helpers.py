@@ -1,4 +1,10 @@
+from io import StringIO
+
+from django.core.management import call_command
 from django.db import connection
+
+from participants.models import DERIVED_STAGE_FIELDS, Resident
+from reports.models import StageCount
 
 
 def schema(*models) -> list[tuple[str]]:
@@ -16,3 +22,21 @@ def schema(*models) -> list[tuple[str]]:
             [tables, tables],
         )
         return cursor.fetchall()
+
+
+def kept() -> tuple[list, list]:
+    """Every resident's stage dates and every counter, as the services keep them."""
+    return (
+        list(Resident.objects.order_by("pk").values_list("pk", *DERIVED_STAGE_FIELDS)),
+        list(
+            StageCount.objects.order_by("district", "stage", "semester").values_list(
+                "district", "stage", "semester", "count"
+            )
+        ),
+    )
+
+
+def kept_after_full_rebuild() -> tuple[list, list]:
+    """The same, recomputed from the source rows by `rebuild_counts`."""
+    call_command("rebuild_counts", stdout=StringIO())
+    return kept()

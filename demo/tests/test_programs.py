@@ -12,7 +12,7 @@ from django.db.models import Count, Min, Q
 from demo import bulk
 from demo.programs import DemoProgramsResult, demo_programs
 from demo.residents import demo_residents
-from demo.tests.helpers import schema
+from demo.tests.helpers import kept, kept_after_full_rebuild, schema
 from participants.models import Resident
 from programs.models import Agency, Enrollment, Program
 from programs.services import program_create
@@ -201,6 +201,13 @@ def test_residents_pelatihan_date_follows_their_enrolments(seeded):
     assert residents.filter(trained_on__isnull=False).count() == seeded.trained
     for resident in residents:
         assert resident.trained_on == resident.first, resident.nik
+
+
+def test_stage_dates_and_counters_are_those_the_services_keep(seeded):
+    loaded = kept()
+
+    assert loaded == kept_after_full_rebuild()
+    assert seeded.counters == len(loaded[1]) > 0
 
 
 def test_same_seed_gives_the_same_calendar_and_another_seed_does_not(seeded):

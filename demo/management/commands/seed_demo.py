@@ -2,7 +2,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.accounts import (
-    DEMO_CITY,
     demo_accounts,
     demo_field_leads,
     demo_places_and_agencies,
@@ -10,8 +9,6 @@ from demo.accounts import (
 from demo.programs import demo_programs
 from demo.residents import demo_residents
 from demo.targets import demo_periods
-from reports.counting import stage_counts_rebuild
-from wilayah.models import District
 
 
 class Command(BaseCommand):
@@ -52,15 +49,8 @@ class Command(BaseCommand):
             self.stdout.write(people.summary())
             trainings = demo_programs(seed=seed)
             self.stdout.write(trainings.summary())
-            if not (people.already_seeded and trainings.already_seeded):
-                # Bulk loads skip the per-write bookkeeping: recount Jakarta Barat once.
-                counters = stage_counts_rebuild(
-                    district_ids=list(
-                        District.objects.filter(city__code=DEMO_CITY).values_list(
-                            "pk", flat=True
-                        )
-                    )
-                )
+            # Each load rebuilt the stage dates and counters of Jakarta Barat after it.
+            if counters := trainings.counters or people.counters:
                 self.stdout.write(
                     f"Hitungan tahap Jakarta Barat: {counters} penghitung"
                 )
