@@ -9,8 +9,8 @@
 
 --seed-jb N seeds N Jakarta Barat residents with trainings and enrolments (as seed_demo does,
 only while the kota has none); --seed-others N spreads N residents over the other five kota
-in proportion to their kecamatan. Both then recount the StageCount counters and, on
-PostgreSQL, run VACUUM (ANALYZE).
+in proportion to their kecamatan. Each load rebuilds the stage dates and StageCount counters
+of its kota (demo.bulk.counted_rebuild); both then, on PostgreSQL, run VACUUM (ANALYZE).
 --fresh drops and recreates the database first. The script refuses any database whose name
 (SQLite: file name without extension) does not end in "_bench".
 
@@ -114,11 +114,10 @@ def timed(label: str):
 
 
 def seed_jakarta_barat(count: int) -> None:
-    from accounts.demo import demo_places_and_agencies
-    from participants.counting import stage_counts_rebuild
-    from participants.demo import demo_residents
-    from programs.demo import demo_programs
-    from reports.demo import demo_periods
+    from demo.accounts import demo_places_and_agencies
+    from demo.programs import demo_programs
+    from demo.residents import demo_residents
+    from demo.targets import demo_periods
 
     print(f"Seeding Jakarta Barat: {count:,} residents", flush=True)
     with timed("places and Sudin"):
@@ -130,17 +129,14 @@ def seed_jakarta_barat(count: int) -> None:
     with timed("programmes and enrolments (demo_programs)"):
         trainings = demo_programs(seed=SEED, city_code=CITY)
         print(f"    {trainings.summary()}")
-    with timed("stage counters (stage_counts_rebuild)"):
-        print(f"    {stage_counts_rebuild():,} counters")
     with timed("target periods (demo_periods)"):
         print(f"    {demo_periods()} new periods")
 
 
 def seed_other_cities(count: int) -> None:
-    from accounts.demo import demo_places_and_agencies
-    from participants.counting import stage_counts_rebuild
-    from participants.demo import demo_residents
-    from reports.demo import demo_periods
+    from demo.accounts import demo_places_and_agencies
+    from demo.residents import demo_residents
+    from demo.targets import demo_periods
     from wilayah.models import District
 
     demo_places_and_agencies()
@@ -163,8 +159,6 @@ def seed_other_cities(count: int) -> None:
         with timed(f"residents of {code} ({kecamatan} kec., {share:,})"):
             people = demo_residents(count=share, seed=SEED, city_code=code)
             print(f"    {people.summary()}")
-    with timed("stage counters (stage_counts_rebuild)"):
-        print(f"    {stage_counts_rebuild():,} counters")
     with timed("target periods (demo_periods)"):
         print(f"    {demo_periods()} new periods")
 

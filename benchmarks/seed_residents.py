@@ -1,5 +1,8 @@
 """Time demo_residents, then demo_programs, at scale on a throwaway database.
 
+Each includes rebuilding the kota's stage dates and counters after its rows are in, as
+seed_demo does (demo.bulk.counted_rebuild).
+
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jakpreneur_bench \\
         .venv/bin/python benchmarks/seed_residents.py --residents 1600000 --fresh
     DATABASE_URL=sqlite:////tmp/jakpreneur_bench.sqlite3 \\
@@ -113,8 +116,8 @@ def main() -> int:
     elif args.fresh:
         Path(settings_dict["NAME"]).unlink(missing_ok=True)
 
-    from participants.demo import demo_residents
-    from programs.demo import demo_programs
+    from demo.programs import demo_programs
+    from demo.residents import demo_residents
     from programs.services import agencies_load_standard
     from wilayah.services import wilayah_import, wilayah_read_csv
 
@@ -139,6 +142,7 @@ def main() -> int:
         share = count / result.residents if result.residents else 0
         print(f"  {stage:<20} {count:>10,}  {share:6.1%}")
     print(f"voided         {result.voided:>12,}")
+    print(f"counters       {result.counters:>12,}")
     print(f"seconds        {result.seconds:>12.1f}")
     print(f"rows/s         {rows / result.seconds if result.seconds else 0:>12,.0f}")
     print(
@@ -160,6 +164,7 @@ def main() -> int:
     for status, count in sorted(programs.per_enrollment_status.items()):
         print(f"  {status:<20} {count:>10,}")
     print(f"trained        {programs.trained:>12,}  {share:6.1%} of residents")
+    print(f"counters       {programs.counters:>12,}")
     print(f"seconds        {programs.seconds:>12.1f}")
     print(
         f"rows/s         {rows / programs.seconds if programs.seconds else 0:>12,.0f}"

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "programs",
     "reports",
     "home",
+    "demo",
 ]
 
 MIDDLEWARE = [

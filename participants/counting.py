@@ -244,7 +244,8 @@ def _apply(model, columns: list[str], diff: Counter) -> None:
 
 @transaction.atomic
 def stage_counts_rebuild(*, village_ids: list[int] | None = None) -> int:
-    """Recount every counter (of these kelurahan) from the residents table."""
+    """Recount every counter (of these kelurahan) from the residents table; returns how
+    many kelurahan × stage × semester counters there are."""
     stage_counts = StageCount.objects.all()
     breakdown_counts = BreakdownCount.objects.all()
     residents = Resident.objects.filter(COUNTED)
@@ -310,7 +311,7 @@ def stage_counts_rebuild(*, village_ids: list[int] | None = None) -> int:
         ),
         batch_size=2000,
     )
-    return len(stage_rows) + len(breakdown_rows)
+    return len(stage_rows)
 
 
 def stage_counts_differences(*, village_ids: list[int] | None = None) -> list[str]:

@@ -2,12 +2,10 @@
 
 from datetime import date
 
-from participants.demo import demo_residents
 from participants.models import (
     DERIVED_FIELDS,
     DERIVED_STAGE_FIELDS,
     Resident,
-    StageRecord,
 )
 from participants.services import resident_update, stage_record_delete
 from participants.stages import resident_stages_rebuild
@@ -77,17 +75,6 @@ def test_rebuild_agrees_with_what_writes_kept(places):
     resident_stages_rebuild()
 
     assert snapshot() == kept
-
-
-def test_bulk_demo_residents_carry_their_stage_dates(places):
-    demo_residents(count=200, seed=3, today=date(2025, 11, 1))
-    loaded = snapshot()
-
-    resident_stages_rebuild()
-
-    assert snapshot() == loaded
-    assert StageRecord.objects.exists()
-    assert Resident.objects.filter(mentored_on__isnull=False).exists()
 
 
 def test_saving_a_stale_copy_keeps_the_stage_dates(places):

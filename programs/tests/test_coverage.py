@@ -1,17 +1,23 @@
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import Role
 from accounts.tests.factories import staff_user
+from programs.models import Agency
+from programs.services import field_lead_create
+from wilayah.models import District
 
 
 @pytest.fixture
-def demo(places, settings):
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=StringIO())
+def leads(places):
+    """Every Jakarta Barat Sudin has a lead in every kecamatan, but Parekraf in none."""
+    for agency in Agency.objects.filter(city__code="31.73").exclude(
+        short_name="Parekraf"
+    ):
+        for district in District.objects.filter(city__code="31.73"):
+            field_lead_create(
+                agency=agency, district=district, name=f"Kasatpel {district.name}"
+            )
 
 
 def cells(response) -> dict[str, list[str]]:
@@ -24,7 +30,7 @@ def cells(response) -> dict[str, list[str]]:
     }
 
 
-def test_sekkota_sees_parekraf_as_all_gaps_with_the_demo_data(client, demo):
+def test_sekkota_sees_a_sudin_without_leads_as_all_gaps(client, leads):
     client.force_login(staff_user(Role.PIMPINAN, "31.73"))
 
     response = client.get(reverse("programs:coverage"))
@@ -38,7 +44,7 @@ def test_sekkota_sees_parekraf_as_all_gaps_with_the_demo_data(client, demo):
     assert page.count('class="coverage-gap"') == 8
 
 
-def test_sudin_sees_only_its_own_row(client, demo):
+def test_sudin_sees_only_its_own_row(client, leads):
     client.force_login(staff_user(Role.SUDIN, "31.73:Parekraf"))
 
     response = client.get(reverse("programs:coverage"))
@@ -46,7 +52,7 @@ def test_sudin_sees_only_its_own_row(client, demo):
     assert list(cells(response)) == ["Parekraf"]
 
 
-def test_admin_picks_a_kota(client, demo):
+def test_admin_picks_a_kota(client, leads):
     client.force_login(staff_user(Role.ADMIN))
 
     response = client.get(reverse("programs:coverage"), {"kota": "31.75"})

@@ -9,10 +9,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Min, Q
 
-from participants.demo import demo_residents
+from demo import bulk
+from demo.programs import DemoProgramsResult, demo_programs
+from demo.residents import demo_residents
+from demo.tests.helpers import kept, kept_after_full_rebuild, schema
 from participants.models import Resident
-from programs import demo
-from programs.demo import DemoProgramsResult, demo_programs
 from programs.models import Agency, Enrollment, Program
 from programs.services import program_create
 from wilayah.models import District
@@ -202,6 +203,13 @@ def test_residents_pelatihan_date_follows_their_enrolments(seeded):
         assert resident.trained_on == resident.first, resident.nik
 
 
+def test_stage_dates_and_counters_are_those_the_services_keep(seeded):
+    loaded = kept()
+
+    assert loaded == kept_after_full_rebuild()
+    assert seeded.counters == len(loaded[1]) > 0
+
+
 def test_same_seed_gives_the_same_calendar_and_another_seed_does_not(seeded):
     first = digest()
     wipe_programs()
@@ -274,28 +282,12 @@ def test_seed_demo_command_adds_trainings(places, settings):
 def test_bulk_load_on_postgresql_puts_indexes_and_foreign_keys_back(
     residents, monkeypatch
 ):
-    monkeypatch.setattr(demo, "REBUILD_INDEXES_FROM", 1)
-    query = """
-        SELECT indexdef FROM pg_indexes
-        WHERE tablename IN
-            ('programs_program', 'programs_enrollment', 'participants_resident')
-        UNION ALL
-        SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
-        WHERE conrelid IN (
-            'programs_program'::regclass,
-            'programs_enrollment'::regclass,
-            'participants_resident'::regclass
-        )
-        ORDER BY 1
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(query)
-        before = cursor.fetchall()
+    monkeypatch.setattr(bulk, "REBUILD_INDEXES_FROM", 1)
+    before = schema(Program, Enrollment, Resident)
 
-        result = demo_programs(seed=1, today=TODAY)
+    result = demo_programs(seed=1, today=TODAY)
 
-        cursor.execute(query)
-        assert cursor.fetchall() == before
+    assert schema(Program, Enrollment, Resident) == before
     assert Resident.objects.filter(trained_on__isnull=False).count() == result.trained
     # The id sequences moved past the demo rows, and the next code follows the demo's.
     agency = Agency.objects.get(city__code="31.73", short_name="PPKUKM")

@@ -4,14 +4,15 @@ Made for volume (1.6 million residents in minutes), so rows bypass the ORM: Post
 them through COPY, other databases through executemany, all in one transaction. Nothing here
 runs Model.save, so what save would add (name_key, created_at, updated_at) is written here, and
 no django-simple-history rows are made. Every row must still satisfy the models' constraints.
+The residents' stage dates and the kota's counters are not written here: they are rebuilt
+from the rows after the load, by the code that keeps them (demo.bulk.counted_rebuild).
 
 Choices worth knowing:
 
 - Deterministic: one random.Random(seed) drives everything and `today` is a parameter.
 - Idempotent per kota: if the kota already has any resident, nothing is added.
-- Resident ids are reserved up front, so stage records can point at residents without reading
-  anything back. PostgreSQL: the table is locked and the id sequence moved past the range.
-  SQLite (a single-user dev database): ids follow the highest one ever given.
+- Resident ids are reserved up front (demo.bulk), so stage records can point at residents
+  without reading anything back.
 - NIK serials count from 0001 per 12-digit prefix (region of issue + birth date + gender), as a
   civil registry would. If the residents table already holds other NIKs with the prefixes used,
   those NIKs are read first and skipped; on an empty table nothing is read.
@@ -21,23 +22,27 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date
+from datetime import date
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from demo import bulk
+from participants.identity import name_normalize, nik_build
+from participants.models import (
+    RECORDED_STAGES,
+    Education,
+    Resident,
+    Sector,
+    Stage,
+    StageRecord,
+)
 from wilayah.models import City, District, Village
 
-from .identity import name_normalize, nik_build
-from .models import RECORDED_STAGES, Education, Resident, Sector, Stage, StageRecord
-
 DEMO_START = date(2023, 1, 1)
-CHUNK = 50_000  # residents per COPY / executemany batch
-# From this many residents on, PostgreSQL indexes are dropped and rebuilt after the load.
-REBUILD_INDEXES_FROM = 100_000
 KK_FROM = date(2010, 1, 1).toordinal()  # family cards in the demo were issued from 2010
 
 # --- Vocabulary ----------------------------------------------------------------
@@ -184,7 +189,6 @@ CHANNELS = [
 ]  # fmt: skip
 LICENCES = [("nib", 55), ("pirt", 25), ("halal", 15), ("haki", 5)]
 NIB_PREFIXES = ["9120", "8120", "1220", "0220", "2120", "1260"]
-MENTOR_TITLES = ["Bu", "Pak"]
 BOOKKEEPING_NOTES = [
     "Pembukuan sederhana di buku kas",
     "Laporan keuangan bulanan lewat aplikasi",
@@ -210,16 +214,7 @@ RESIDENT_FIELDS = [
     "is_job_seeker", "is_low_income", "has_disability", "has_business", "business_name",
     "business_sector", "business_started_year", "registered_on", "is_void", "void_reason",
     "voided_at", "created_at", "updated_at",
-    # First date of each recorded stage (participants.stages keeps these after the load).
-    "mentored_on", "licensed_on", "marketed_on", "reported_on", "financed_on",
 ]  # fmt: skip
-STAGE_DATE_COLUMNS = {
-    Stage.PENDAMPINGAN: 0,
-    Stage.PERIZINAN: 1,
-    Stage.PEMASARAN: 2,
-    Stage.PELAPORAN_KEUANGAN: 3,
-    Stage.PERMODALAN: 4,
-}
 STAGE_FIELDS = [
     "resident", "stage", "reached_on", "mentor", "licence_type", "licence_number",
     "channel", "lender", "amount", "note", "created_at",
@@ -227,13 +222,10 @@ STAGE_FIELDS = [
 
 
 @dataclass
-class DemoResult:
+class DemoResult(bulk.LoadResult):
     residents: int = 0
     stage_records: int = 0
     voided: int = 0
-    seconds: float = 0.0
-    city_name: str = ""
-    already_seeded: bool = False  # the kota had residents, so nothing was added
     per_stage: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
@@ -244,14 +236,10 @@ class DemoResult:
         return _(
             "Warga demo: %(residents)s baru, %(records)s catatan tahap (%(seconds)s detik)"
         ) % {
-            "residents": _thousands(self.residents),
-            "records": _thousands(self.stage_records),
-            "seconds": f"{self.seconds:.1f}".replace(".", ","),
+            "residents": bulk.thousands(self.residents),
+            "records": bulk.thousands(self.stage_records),
+            "seconds": self.seconds_text(),
         }
-
-
-def _thousands(number: int) -> str:
-    return f"{number:,}".replace(",", ".")
 
 
 def demo_residents(
@@ -267,15 +255,8 @@ def demo_residents(
     if count <= 0:
         return result
 
-    resident_table = Resident._meta.db_table
-    postgres = connection.vendor == "postgresql"
     with transaction.atomic(), connection.cursor() as cursor:
-        if postgres:
-            # Two seeders at once must not both find the kota empty or share id ranges.
-            cursor.execute(
-                f"LOCK TABLE {connection.ops.quote_name(resident_table)} "
-                "IN SHARE ROW EXCLUSIVE MODE"
-            )
+        bulk.lock(cursor, Resident)
         if Resident.objects.filter(village__district__city=city).exists():
             result.already_seeded = True
             result.seconds = time.perf_counter() - started
@@ -285,25 +266,21 @@ def demo_residents(
             rng=random.Random(seed),
             city=city,
             today=today,
-            null=r"\N" if postgres else None,
         )
-        generator.taken_niks = _existing_niks(generator.region_prefixes())
-        first_id = _reserve_ids(cursor, count=count, postgres=postgres)
-        write = _copy if postgres else _executemany
-        rebuilt = (
-            _drop_indexes(cursor) if postgres and count >= REBUILD_INDEXES_FROM else []
-        )
-        for offset in range(0, count, CHUNK):
-            stage_rows: list[tuple] = []
-            residents = generator.rows(
-                first_id=first_id + offset,
-                count=min(CHUNK, count - offset),
-                stage_rows=stage_rows,
-            )
-            write(cursor, Resident, RESIDENT_FIELDS, residents)
-            write(cursor, StageRecord, STAGE_FIELDS, stage_rows)
-        if rebuilt:
-            _rebuild_indexes(cursor, rebuilt)
+        generator.taken_niks = _existing_niks(generator.region_digits)
+        first_id = bulk.reserve_ids(cursor, Resident, count=count)
+        with bulk.unindexed(cursor, {Resident: count, StageRecord: count}):
+            # A batch of residents at a time: their stage records wait in memory.
+            for offset in range(0, count, bulk.CHUNK):
+                stage_rows: list[tuple] = []
+                residents = generator.rows(
+                    first_id=first_id + offset,
+                    count=min(bulk.CHUNK, count - offset),
+                    stage_rows=stage_rows,
+                )
+                bulk.write(cursor, Resident, RESIDENT_FIELDS, residents)
+                bulk.write(cursor, StageRecord, STAGE_FIELDS, stage_rows)
+            result.counters = bulk.counted_rebuild(city=city)
 
     result.residents = count
     result.stage_records = sum(generator.per_stage.values())
@@ -327,126 +304,6 @@ def _existing_niks(prefixes: list[str]) -> set[str]:
     )
 
 
-def _drop_indexes(cursor) -> list[str]:
-    """Drop the two tables' plain indexes and return the statements that recreate them.
-
-    Building an index once over a million rows is several times faster than updating it a
-    row at a time (the trigram index most of all). Indexes behind constraints (primary key,
-    unique NIK) stay, so every row is still checked. DDL is transactional in PostgreSQL: if
-    the load fails, the indexes come back with the rollback.
-    """
-    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-    cursor.execute(
-        """
-        SELECT ix.relname, pg_get_indexdef(ix.oid)
-        FROM pg_index JOIN pg_class ix ON ix.oid = pg_index.indexrelid
-        WHERE pg_index.indrelid IN (%s::regclass, %s::regclass)
-          AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = pg_index.indexrelid)
-        ORDER BY ix.relname
-        """,
-        [Resident._meta.db_table, StageRecord._meta.db_table],
-    )
-    indexes = cursor.fetchall()
-    for name, _definition in indexes:
-        cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-    return [definition for _name, definition in indexes]
-
-
-def _rebuild_indexes(cursor, definitions: list[str]) -> None:
-    """Run the foreign-key checks now (CREATE INDEX refuses while they wait), index, analyze."""
-    cursor.execute(
-        """
-        SELECT conname FROM pg_constraint
-        WHERE conrelid IN (%s::regclass, %s::regclass) AND contype = 'f' AND condeferrable
-        """,
-        [Resident._meta.db_table, StageRecord._meta.db_table],
-    )
-    foreign_keys = ", ".join(
-        connection.ops.quote_name(row[0]) for row in cursor.fetchall()
-    )
-    if foreign_keys:
-        cursor.execute(f"SET CONSTRAINTS {foreign_keys} IMMEDIATE")
-    for definition in definitions:
-        cursor.execute(definition)
-    if foreign_keys:
-        # Back to Django's INITIALLY DEFERRED for the rest of a caller's transaction.
-        cursor.execute(f"SET CONSTRAINTS {foreign_keys} DEFERRED")
-    # Fresh planner statistics, or reports plan for the empty tables until autovacuum runs.
-    for model in (Resident, StageRecord):
-        cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-
-
-def _reserve_ids(cursor, *, count: int, postgres: bool) -> int:
-    """The first of `count` resident ids nobody else will be given."""
-    table = Resident._meta.db_table
-    quoted = connection.ops.quote_name(table)
-    cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {quoted}")  # noqa: S608
-    highest = cursor.fetchone()[0]
-    if postgres:
-        # The table lock keeps other inserts (and so other nextval calls) out until commit.
-        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-        sequence = cursor.fetchone()[0]
-        cursor.execute("SELECT nextval(%s)", [sequence])
-        first = max(cursor.fetchone()[0], highest + 1)
-        cursor.execute("SELECT setval(%s, %s)", [sequence, first + count - 1])
-        return first
-    if connection.vendor == "sqlite":
-        # AUTOINCREMENT never reuses ids, even of deleted rows.
-        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-        row = cursor.fetchone()
-        highest = max(highest, row[0] if row else 0)
-    return highest + 1
-
-
-def _columns(model, names: list[str]) -> str:
-    quote = connection.ops.quote_name
-    return ", ".join(quote(model._meta.get_field(name).column) for name in names)
-
-
-def _copy(cursor, model, names: list[str], rows: Iterable[tuple]) -> None:
-    """Stream rows into the table with COPY, generating while PostgreSQL inserts."""
-    sql = (
-        f"COPY {connection.ops.quote_name(model._meta.db_table)} "
-        f"({_columns(model, names)}) FROM STDIN"
-    )
-    cursor.cursor.copy_expert(sql, _CopyText(rows), size=1 << 16)
-
-
-def _executemany(cursor, model, names: list[str], rows: Iterable[tuple]) -> None:
-    sql = (
-        f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} "  # noqa: S608
-        f"({_columns(model, names)}) VALUES ({', '.join(['%s'] * len(names))})"
-    )
-    cursor.executemany(sql, rows if isinstance(rows, list) else list(rows))
-
-
-class _CopyText:
-    """A read-only file of COPY text lines made on demand from row tuples.
-
-    Rows hold str, int and bool only (None is already the COPY null, \\N): PostgreSQL reads
-    Python's True/False as booleans.
-    """
-
-    def __init__(self, rows: Iterable[tuple]) -> None:
-        self.rows = iter(rows)
-
-    def read(self, size: int = -1) -> str:
-        lines: list[str] = []
-        length = 0
-        for row in self.rows:
-            line = "\t".join(map(str, row))
-            lines.append(line)
-            length += len(line) + 1
-            if 0 <= size <= length:
-                break
-        return "\n".join(lines) + "\n" if lines else ""
-
-
-def _bag(pairs: Iterable[tuple[object, int]]) -> list:
-    """Each value repeated by its whole-number weight, for weighted picks by index."""
-    return [value for value, weight in pairs for _copy in range(weight)]
-
-
 def _with_keys(names: list[str]) -> list[tuple[str, str]]:
     """Each name with its search key; a full name's key is its words' keys joined by spaces."""
     return [(name, name_normalize(name)) for name in names]
@@ -459,11 +316,9 @@ class _Generator:
     same determinism, a fraction of the cost at a million rows.
     """
 
-    def __init__(
-        self, *, rng: random.Random, city: City, today: date, null: str | None
-    ):
+    def __init__(self, *, rng: random.Random, city: City, today: date):
         self.rng = rng
-        self.null = null  # what a NULL is in a row: None, or COPY's \N
+        self.null = bulk.null()
         self.taken_niks: set[str] = set()
         self.counters: dict[int, int] = {}
         self.per_stage = dict.fromkeys(RECORDED_STAGES, 0)
@@ -481,7 +336,7 @@ class _Generator:
             raise ValueError(f"kota {city.code} has no kelurahan: load places first")
         district_index = {district.pk: i for i, district in enumerate(districts)}
         # Some kelurahan are busier than others; every one gets residents.
-        self.villages = _bag(
+        self.villages = bulk.bag(
             (
                 (v.pk, district_index[v.district_id], v.district.name, v.name),
                 rng.randint(6, 14),
@@ -503,21 +358,14 @@ class _Generator:
         self.outside = range(self.other_dki.stop, len(self.regions))
         self.region_digits = [code.replace(".", "") for code, _place in self.regions]
 
-        # Dates are day ordinals in the loop; their text forms are looked up, not formatted.
+        # Dates are day ordinals in the loop, from the oldest possible birth date to today.
         self.today_ord = today.toordinal()
-        self.first_day = today.toordinal() - 24_105  # the oldest possible birth date
-        self.iso = [
-            date.fromordinal(ordinal).isoformat()
-            for ordinal in range(self.first_day, self.today_ord + 1)
-        ]
-        # Office hours, 08:00-16:59 WIB, as UTC clock times: "HH:MM" + ":SS".
-        self.hours_minutes = [
-            f"{h:02d}:{m:02d}" for h in range(1, 10) for m in range(60)
-        ]
-        self.seconds = [f":{s:02d}" for s in range(60)]
-        self.now_text = timezone.now().astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        self.days = bulk.Days(
+            first=self.today_ord - 24_105, last=self.today_ord, today=today
+        )
+        self.first_day, self.iso = self.days.first, self.days.iso
         # More registrations in recent semesters, and few on weekends.
-        self.registration_days = _bag(
+        self.registration_days = bulk.bag(
             (
                 ordinal,
                 (10 + 3 * ((d.year - DEMO_START.year) * 2 + (d.month > 6)))
@@ -533,26 +381,19 @@ class _Generator:
         self.female_last = _with_keys(FEMALE_SURNAMES + SHARED_SURNAMES)
         self.muhammad = ("Muhammad", name_normalize("Muhammad"))
         self.siti = ("Siti", name_normalize("Siti"))
-        self.education = _bag(
+        self.education = bulk.bag(
             (level.value, weight) for level, weight in EDUCATION_WEIGHTS
         )
-        self.sectors = _bag((sector.value, weight) for sector, weight in SECTOR_WEIGHTS)
-        self.lenders = _bag(LENDERS)
-        self.channels = _bag(CHANNELS)
-        self.licences = _bag(LICENCES)
+        self.sectors = bulk.bag(
+            (sector.value, weight) for sector, weight in SECTOR_WEIGHTS
+        )
+        self.lenders = bulk.bag(LENDERS)
+        self.channels = bulk.bag(CHANNELS)
+        self.licences = bulk.bag(LICENCES)
         self.rt_rw = [f"{n:03d}" for n in range(1, 16)]
 
-    def region_prefixes(self) -> list[str]:
-        return self.region_digits
-
     def _timestamp(self, ordinal: int) -> str:
-        """A UTC timestamp in that day's office hours, not after now."""
-        second = int(self.rng.random() * 32_400)
-        text = (
-            f"{self.iso[ordinal - self.first_day]} "
-            f"{self.hours_minutes[second // 60]}{self.seconds[second % 60]}"
-        )
-        return min(text, self.now_text) if ordinal >= self.today_ord else text
+        return self.days.timestamp(ordinal, self.rng.random())
 
     def _nik(self, region: int, birth: int, female: bool) -> str:
         """The next free NIK for this region of issue, birth date and gender."""
@@ -644,7 +485,6 @@ class _Generator:
                 started_year = null
 
             created_at = self._timestamp(registered)
-            stage_dates = [null] * len(STAGE_DATE_COLUMNS)
             if random_() < 0.005:
                 is_void = True
                 void_reason = pick(VOID_REASONS)
@@ -656,17 +496,9 @@ class _Generator:
                 void_reason = ""
                 voided_at = null
                 updated_at = created_at
-                first_new = len(stage_rows)
                 self._stages(
                     stage_rows, resident_id, registered, district_name, village_name
                 )
-                for record in stage_rows[first_new:]:
-                    column = STAGE_DATE_COLUMNS[record[1]]
-                    if (
-                        stage_dates[column] in (None, r"\N")
-                        or record[2] < stage_dates[column]
-                    ):
-                        stage_dates[column] = record[2]
 
             yield (
                 resident_id,
@@ -697,7 +529,6 @@ class _Generator:
                 voided_at,
                 created_at,
                 updated_at,
-                *stage_dates,
             )
 
     def _name(self, female: bool) -> tuple[str, str, str, str]:

@@ -5,13 +5,12 @@ import random
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from accounts.models import Role
+from accounts.services import staff_save
 from programs.models import Agency, FieldLead
 from programs.services import agencies_load_standard, field_lead_create
 from wilayah.models import City, District
 from wilayah.services import wilayah_import, wilayah_read_csv
-
-from .models import Role
-from .services import staff_save
 
 User = get_user_model()
 

@@ -1,17 +1,14 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import (
-    DEMO_CITY,
+from demo.accounts import (
     demo_accounts,
     demo_field_leads,
     demo_places_and_agencies,
 )
-from participants.counting import stage_counts_rebuild
-from participants.demo import demo_residents
-from programs.demo import demo_programs
-from reports.demo import demo_periods
-from wilayah.models import Village
+from demo.programs import demo_programs
+from demo.residents import demo_residents
+from demo.targets import demo_periods
 
 
 class Command(BaseCommand):
@@ -52,15 +49,8 @@ class Command(BaseCommand):
             self.stdout.write(people.summary())
             trainings = demo_programs(seed=seed)
             self.stdout.write(trainings.summary())
-            if not (people.already_seeded and trainings.already_seeded):
-                # Bulk loads skip the per-write bookkeeping: recount Jakarta Barat once.
-                counters = stage_counts_rebuild(
-                    village_ids=list(
-                        Village.objects.filter(
-                            district__city__code=DEMO_CITY
-                        ).values_list("pk", flat=True)
-                    )
-                )
+            # Each load rebuilt the stage dates and counters of Jakarta Barat after it.
+            if counters := trainings.counters or people.counters:
                 self.stdout.write(
                     f"Hitungan tahap Jakarta Barat: {counters} penghitung"
                 )

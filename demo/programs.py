@@ -1,8 +1,8 @@
 """Demo programme calendar and enrolments for `seed_demo`, after the demo residents.
 
 Every Suku Dinas of the kota gets trainings from DEMO_START to `today`, plus some open or
-planned ones in the next two months, and the kota's residents (participants.demo) enrol in
-them with realistic attendance. Made for volume like participants.demo: rows bypass the ORM
+planned ones in the next two months, and the kota's residents (demo.residents) enrol in
+them with realistic attendance. Made for volume like demo.residents: rows bypass the ORM
 (COPY on PostgreSQL, executemany elsewhere), in one transaction, with ids reserved up front,
 no Model.save (so created_at/updated_at are written here) and no django-simple-history rows.
 Every row satisfies the models' constraints, and the enrolment rules of programs.services.
@@ -23,10 +23,10 @@ How the calendar is made (demand first, then classes):
   residents, kecamatan share classes, or a class would wait a year to fill.
 - Codes are what program_next_code would give, counted per Sudin and start year in start
   date order, after the highest code already stored for that prefix.
-- Nothing here runs the services or their signals, so the residents' Pelatihan date
-  (Resident.trained_on, kept by participants.stages) is updated here, in the same
-  transaction. At scale that update is most of the time this takes: a million resident rows
-  rewritten, their indexes dropped and rebuilt around it.
+- Nothing here runs the services or their signals, so the residents' Pelatihan dates and
+  the kota's counters are rebuilt after the load, in the same transaction, by the code that
+  keeps them (demo.bulk.counted_rebuild). Planning reads the Pendampingan dates that the
+  residents' load left the same way.
 
 Deterministic: one random.Random(seed) drives everything and `today` is a parameter.
 Idempotent per kota: if the kota already has any programme, nothing is added.
@@ -34,35 +34,24 @@ Idempotent per kota: if the kota already has any programme, nothing is added.
 
 from __future__ import annotations
 
-import itertools
 import math
 import random
 import time
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date
+from datetime import date
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from participants.demo import (
-    DEMO_START,
-    _copy,
-    _CopyText,
-    _executemany,
-    _thousands,
-)
+from demo import bulk
+from demo.residents import DEMO_START
 from participants.models import STAGE_DATE_FIELDS, Resident, Sector, Stage
+from programs.models import Agency, Enrollment, FieldLead, Program
 from wilayah.models import City, District, Village
 
-from .models import Agency, Enrollment, FieldLead, Program
-
-CHUNK = 50_000  # enrolments per executemany batch (PostgreSQL streams one COPY)
-# From this many enrolments on, PostgreSQL's enrolment indexes and foreign keys are dropped
-# and put back after the load; from this many residents trained, the resident indexes too.
-REBUILD_INDEXES_FROM = 100_000
 HORIZON = 60  # days ahead that open and planned trainings are scheduled
 TRAINED_SHARE = 0.62  # of residents trained at least once (province: 176,891 / 284,164)
 # Chance that a wish for training becomes a trained enrolment, for the calibration of how
@@ -174,14 +163,11 @@ TRAINED = {status.value for status in Enrollment.TRAINED}
 
 
 @dataclass
-class DemoProgramsResult:
+class DemoProgramsResult(bulk.LoadResult):
     programs: int = 0
     enrollments: int = 0
     residents: int = 0  # the kota's non-void residents considered
     trained: int = 0  # of them, with an attended or completed enrolment
-    seconds: float = 0.0
-    city_name: str = ""
-    already_seeded: bool = False  # the kota had programmes, so nothing was added
     per_program_status: dict[str, int] = field(default_factory=dict)
     per_enrollment_status: dict[str, int] = field(default_factory=dict)
 
@@ -194,9 +180,9 @@ class DemoProgramsResult:
             "Pelatihan demo: %(programs)s pelatihan, %(enrollments)s peserta "
             "(%(seconds)s detik)"
         ) % {
-            "programs": _thousands(self.programs),
-            "enrollments": _thousands(self.enrollments),
-            "seconds": f"{self.seconds:.1f}".replace(".", ","),
+            "programs": bulk.thousands(self.programs),
+            "enrollments": bulk.thousands(self.enrollments),
+            "seconds": self.seconds_text(),
         }
 
 
@@ -210,16 +196,9 @@ def demo_programs(
         raise ValueError(f"today must be on or after {DEMO_START}, not {today}")
     city = City.objects.get(code=city_code)
     result = DemoProgramsResult(city_name=city.name)
-    postgres = connection.vendor == "postgresql"
 
     with transaction.atomic(), connection.cursor() as cursor:
-        if postgres:
-            # Two seeders at once must not both find the kota empty or share id ranges.
-            for model in (Program, Enrollment):
-                cursor.execute(
-                    f"LOCK TABLE {connection.ops.quote_name(model._meta.db_table)} "
-                    "IN SHARE ROW EXCLUSIVE MODE"
-                )
+        bulk.lock(cursor, Program, Enrollment)
         if Program.objects.filter(agency__city=city).exists():
             result.already_seeded = True
             result.seconds = time.perf_counter() - started
@@ -233,26 +212,31 @@ def demo_programs(
             city=city,
             agencies=agencies,
             today=today,
-            null=r"\N" if postgres else None,
         )
         calendar.read_residents()
         calendar.plan()
         if calendar.programs:
-            first_program = _reserve_ids(
-                cursor, Program, count=len(calendar.programs), postgres=postgres
+            first_program = bulk.reserve_ids(
+                cursor, Program, count=len(calendar.programs)
             )
             program_rows = calendar.program_rows(first_program)
-            first_enrollment = _reserve_ids(
-                cursor, Enrollment, count=calendar.enrollment_count, postgres=postgres
+            first_enrollment = bulk.reserve_ids(
+                cursor, Enrollment, count=calendar.enrollment_count
             )
             enrollment_rows = calendar.enrollment_rows(first_program, first_enrollment)
-            if postgres:
-                _load_postgres(cursor, calendar, program_rows, enrollment_rows)
-            else:
-                _executemany(cursor, Program, PROGRAM_FIELDS, program_rows)
-                for batch in _batches(enrollment_rows, CHUNK):
-                    _executemany(cursor, Enrollment, ENROLLMENT_FIELDS, batch)
-                _trained_on_update(cursor, calendar.trained_on_rows(), postgres=False)
+            with bulk.unindexed(
+                cursor,
+                {
+                    Program: len(program_rows),
+                    Enrollment: calendar.enrollment_count,
+                    # counted_rebuild rewrites the kota's residents, most of them two or
+                    # three times (dates cleared, stage records, trainings).
+                    Resident: 3 * len(calendar.resident_ids),
+                },
+            ):
+                bulk.write(cursor, Program, PROGRAM_FIELDS, program_rows)
+                bulk.write(cursor, Enrollment, ENROLLMENT_FIELDS, enrollment_rows)
+                result.counters = bulk.counted_rebuild(city=city)
 
     result.programs = len(calendar.programs)
     result.enrollments = sum(calendar.per_enrollment_status.values())
@@ -262,197 +246,6 @@ def demo_programs(
     result.per_enrollment_status = calendar.per_enrollment_status
     result.seconds = time.perf_counter() - started
     return result
-
-
-def _load_postgres(cursor, calendar, program_rows, enrollment_rows) -> None:
-    """COPY the rows and update the residents' Pelatihan dates; in bulk, with the indexes
-    and foreign keys that per-row upkeep would slow down dropped and put back after.
-
-    Building an index once is several times faster than updating it a row at a time (the
-    resident table's trigram index most of all), and adding a foreign key checks all rows in
-    one join, where a per-row check would also lock every resident row; unique constraints
-    (NIK, one enrolment per resident and programme) put back check every row too. Primary
-    keys stay. DDL is transactional in PostgreSQL: if the load fails, all of it comes back
-    with the rollback. Until then other sessions wait for these tables.
-    """
-    enrollment_table = Enrollment._meta.db_table
-    resident_table = Resident._meta.db_table
-    if calendar.enrollment_count < REBUILD_INDEXES_FROM:
-        _copy(cursor, Program, PROGRAM_FIELDS, program_rows)
-        _copy(cursor, Enrollment, ENROLLMENT_FIELDS, enrollment_rows)
-        _trained_on_update(cursor, calendar.trained_on_rows(), postgres=True)
-        return
-
-    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-    foreign_keys = _foreign_keys(cursor, enrollment_table)
-    tables = [enrollment_table, Program._meta.db_table, resident_table] + [
-        referenced for _name, _definition, referenced in foreign_keys
-    ]
-    deferred = _checks_now(cursor, tables)
-    statements = _drop_indexes(cursor, enrollment_table) + _drop_foreign_keys(
-        cursor, enrollment_table, foreign_keys
-    )
-    _copy(cursor, Program, PROGRAM_FIELDS, program_rows)
-    _copy(cursor, Enrollment, ENROLLMENT_FIELDS, enrollment_rows)
-    for statement in statements:
-        cursor.execute(statement)
-    statements = (
-        _drop_indexes(cursor, resident_table)
-        if calendar.trained_count() >= REBUILD_INDEXES_FROM
-        else []
-    )
-    _trained_on_update(cursor, calendar.trained_on_rows(), postgres=True)
-    for statement in statements:
-        cursor.execute(statement)
-    if deferred:
-        # Back to Django's INITIALLY DEFERRED for the rest of a caller's transaction.
-        cursor.execute(f"SET CONSTRAINTS {', '.join(deferred)} DEFERRED")
-    # Fresh planner statistics, or reports plan for stale numbers until autovacuum runs.
-    for table in (Program._meta.db_table, enrollment_table, resident_table):
-        cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
-
-
-def _foreign_keys(cursor, table: str) -> list[tuple[str, str, str]]:
-    """The table's foreign keys: name, definition, referenced table."""
-    cursor.execute(
-        """
-        SELECT conname, pg_get_constraintdef(oid), confrelid::regclass::text
-        FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'
-        ORDER BY conname
-        """,
-        [table],
-    )
-    return cursor.fetchall()
-
-
-def _checks_now(cursor, tables: list[str]) -> list[str]:
-    """Run the deferred foreign-key checks waiting on these tables now, and at once from
-    here on: ALTER TABLE and CREATE INDEX refuse while checks wait (rows a caller wrote
-    earlier in its transaction, or programmes this load writes). Returns their quoted names.
-    """
-    cursor.execute(
-        """
-        SELECT DISTINCT conname FROM pg_constraint
-        WHERE contype = 'f' AND condeferrable AND condeferred
-          AND (conrelid = ANY(%s::regclass[]) OR confrelid = ANY(%s::regclass[]))
-        ORDER BY conname
-        """,
-        [tables, tables],
-    )
-    names = [connection.ops.quote_name(row[0]) for row in cursor.fetchall()]
-    if names:
-        cursor.execute(f"SET CONSTRAINTS {', '.join(names)} IMMEDIATE")
-    return names
-
-
-def _drop_indexes(cursor, table: str) -> list[str]:
-    """Drop the table's indexes but its primary key, unique constraints included (unless a
-    foreign key relies on one); return the statements that put them back. A unique
-    constraint put back checks every row, so nothing goes unchecked."""
-    quote = connection.ops.quote_name
-    cursor.execute(
-        """
-        SELECT ix.relname, pg_get_indexdef(ix.oid), con.conname, pg_get_constraintdef(con.oid)
-        FROM pg_index
-        JOIN pg_class ix ON ix.oid = pg_index.indexrelid
-        LEFT JOIN pg_constraint con
-          ON con.conindid = pg_index.indexrelid AND con.conrelid = pg_index.indrelid
-        WHERE pg_index.indrelid = %s::regclass
-          AND NOT pg_index.indisprimary
-          AND (con.oid IS NULL OR con.contype = 'u')
-          AND NOT EXISTS (
-            SELECT 1 FROM pg_constraint fk
-            WHERE fk.contype = 'f' AND fk.conindid = pg_index.indexrelid
-          )
-        ORDER BY ix.relname
-        """,
-        [table],
-    )
-    statements = []
-    for index, index_definition, constraint, definition in cursor.fetchall():
-        if constraint:
-            cursor.execute(
-                f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(constraint)}"
-            )
-            statements.append(
-                f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(constraint)} "
-                f"{definition}"
-            )
-        else:
-            cursor.execute(f"DROP INDEX {quote(index)}")
-            statements.append(index_definition)
-    return statements
-
-
-def _drop_foreign_keys(
-    cursor, table: str, foreign_keys: list[tuple[str, str, str]]
-) -> list[str]:
-    """Drop these foreign keys of the table; return the statements that put them back."""
-    quote = connection.ops.quote_name
-    for name, _definition, _referenced in foreign_keys:
-        cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
-    return [
-        f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}"
-        for name, definition, _referenced in foreign_keys
-    ]
-
-
-def _trained_on_update(cursor, rows: Iterator[tuple], *, postgres: bool) -> None:
-    """Keep each resident's Pelatihan date (participants.stages) in step with the new
-    enrolments: the earlier of the date it had and the first new trained enrolment."""
-    quote = connection.ops.quote_name
-    table = quote(Resident._meta.db_table)
-    column = quote(Resident._meta.get_field(STAGE_DATE_FIELDS[Stage.PELATIHAN]).column)
-    if not postgres:
-        cursor.executemany(
-            f"UPDATE {table} SET {column} = %s WHERE id = %s "  # noqa: S608
-            f"AND ({column} IS NULL OR {column} > %s)",
-            [(day, resident_id, day) for resident_id, day in rows],
-        )
-        return
-    cursor.execute(
-        "CREATE TEMPORARY TABLE demo_trained_on (id bigint, day date) ON COMMIT DROP"
-    )
-    cursor.cursor.copy_expert(
-        "COPY demo_trained_on (id, day) FROM STDIN", _CopyText(rows), size=1 << 16
-    )
-    cursor.execute(
-        f"UPDATE {table} AS r SET {column} = t.day FROM demo_trained_on AS t "  # noqa: S608
-        f"WHERE r.id = t.id AND (r.{column} IS NULL OR r.{column} > t.day)"
-    )
-    cursor.execute("DROP TABLE demo_trained_on")
-
-
-def _batches(rows: Iterator[tuple], size: int) -> Iterator[list[tuple]]:
-    while batch := list(itertools.islice(rows, size)):
-        yield batch
-
-
-def _reserve_ids(cursor, model, *, count: int, postgres: bool) -> int:
-    """The first of `count` ids of the model's table nobody else will be given."""
-    table = model._meta.db_table
-    quoted = connection.ops.quote_name(table)
-    cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {quoted}")  # noqa: S608
-    highest = cursor.fetchone()[0]
-    if postgres:
-        # The table lock keeps other inserts (and so other nextval calls) out until commit.
-        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-        sequence = cursor.fetchone()[0]
-        cursor.execute("SELECT nextval(%s)", [sequence])
-        first = max(cursor.fetchone()[0], highest + 1)
-        cursor.execute("SELECT setval(%s, %s)", [sequence, first + max(count, 1) - 1])
-        return first
-    if connection.vendor == "sqlite":
-        # AUTOINCREMENT never reuses ids, even of deleted rows.
-        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-        row = cursor.fetchone()
-        highest = max(highest, row[0] if row else 0)
-    return highest + 1
-
-
-def _bag(pairs) -> list:
-    """Each value repeated by its whole-number weight, for weighted picks by index."""
-    return [value for value, weight in pairs for _copy in range(weight)]
 
 
 class _Calendar:
@@ -471,11 +264,10 @@ class _Calendar:
         city: City,
         agencies: list[Agency],
         today: date,
-        null: str | None,
     ):
         self.rng = rng
         self.city = city
-        self.null = null
+        self.null = bulk.null()
         self.today = today.toordinal()
         self.agencies = agencies
         self.districts = list(District.objects.filter(city=city).order_by("code"))
@@ -503,13 +295,13 @@ class _Calendar:
             for d, district in enumerate(self.districts)
             if leads and (agency.pk, district.pk) not in leads
         }
-        self.agency_bag = _bag(
+        self.agency_bag = bulk.bag(
             (a, AGENCY_WEIGHTS.get(agency.short_name, OTHER_AGENCY_WEIGHT))
             for a, agency in enumerate(agencies)
         )
         all_categories = [(sector.value, 1) for sector in Sector]
         self.category_bags = [
-            _bag(
+            bulk.bag(
                 (str(sector), weight)
                 for sector, weight in AGENCY_CATEGORIES.get(
                     agency.short_name, all_categories
@@ -517,26 +309,19 @@ class _Calendar:
             )
             for agency in agencies
         ]
-        self.capacities = _bag(CAPACITIES)
-        self.durations = _bag(DURATIONS)
-        self.ended_mentored = _bag(ENDED_MENTORED)
-        self.ended_others = _bag(ENDED_OTHERS)
-        self.running = _bag(RUNNING)
+        self.capacities = bulk.bag(CAPACITIES)
+        self.durations = bulk.bag(DURATIONS)
+        self.ended_mentored = bulk.bag(ENDED_MENTORED)
+        self.ended_others = bulk.bag(ENDED_OTHERS)
+        self.running = bulk.bag(RUNNING)
 
-        # Day ordinals from a month before DEMO_START to past the horizon, as text.
-        self.first_day = DEMO_START.toordinal() - 62
-        self.iso = [
-            date.fromordinal(ordinal).isoformat()
-            for ordinal in range(self.first_day, self.today + HORIZON + 10)
-        ]
-        # Office hours, 08:00-16:59 WIB, as UTC clock times.
-        self.clock = [
-            f"{h:02d}:{m:02d}:{s:02d}"
-            for h in range(1, 10)
-            for m in range(60)
-            for s in range(0, 60, 7)
-        ]
-        self.now_text = timezone.now().astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        # Day ordinals from a month before DEMO_START to past the horizon.
+        self.days = bulk.Days(
+            first=DEMO_START.toordinal() - 62,
+            last=self.today + HORIZON + 9,
+            today=today,
+        )
+        self.first_day, self.iso = self.days.first, self.days.iso
 
         self.resident_ids = array("q")
         self.registered = array("l")  # day ordinals
@@ -546,7 +331,7 @@ class _Calendar:
         # (start, end, group, first, stop, district, agency, capacity, status), by start
         self.programs: list[tuple] = []
         self.enrollment_count = 0
-        self.first_trained = array("l")  # day of the first trained enrolment, 0 if none
+        self.trained = bytearray()  # 1 where the resident has a trained enrolment
         self.per_program_status: dict[str, int] = {}
         self.per_enrollment_status: dict[str, int] = {}
 
@@ -579,7 +364,7 @@ class _Calendar:
             registered.append(registered_on.toordinal())
             districts.append(village_district[village_id])
             mentored.append(mentored_on.toordinal() if mentored_on else 0)
-        self.first_trained = array("l", bytes(len(ids) * array("l").itemsize))
+        self.trained = bytearray(len(ids))
 
     # --- Planning --------------------------------------------------------------
 
@@ -759,10 +544,7 @@ class _Calendar:
     # --- Rows ------------------------------------------------------------------
 
     def _timestamp(self, ordinal: int) -> str:
-        """A UTC timestamp in that day's office hours, not after now."""
-        clock = self.clock[int(self.rng.random() * len(self.clock))]
-        text = f"{self.iso[ordinal - self.first_day]} {clock}"
-        return min(text, self.now_text) if ordinal >= self.today else text
+        return self.days.timestamp(ordinal, self.rng.random())
 
     def program_rows(self, first_id: int) -> list[tuple]:
         """Programme rows in PROGRAM_FIELDS order, with codes and titles; counts enrolments."""
@@ -821,14 +603,7 @@ class _Calendar:
 
     def trained_count(self) -> int:
         """Residents with a trained enrolment (known once the enrolment rows are made)."""
-        return len(self.first_trained) - self.first_trained.count(0)
-
-    def trained_on_rows(self) -> Iterator[tuple[int, str]]:
-        """(resident id, day of the first trained enrolment) of residents trained here."""
-        ids, iso, first_day = self.resident_ids, self.iso, self.first_day
-        for index, day in enumerate(self.first_trained):
-            if day:
-                yield ids[index], iso[day - first_day]
+        return self.trained.count(1)
 
     def _venue(self, district_name: str, district: int) -> str:
         random_ = self.rng.random
@@ -862,7 +637,7 @@ class _Calendar:
             self.registered,
             self.mentored,
         )
-        first_trained = self.first_trained
+        trained = self.trained
         iso, first_day, today, null = self.iso, self.first_day, self.today, self.null
         timestamp = self._timestamp
         ended_mentored, ended_others, running = (
@@ -911,8 +686,8 @@ class _Calendar:
                 else:
                     state = "enrolled"
                     updated = enrolled
-                if state in TRAINED and not 0 < first_trained[resident] <= enrolled:
-                    first_trained[resident] = enrolled
+                if state in TRAINED:
+                    trained[resident] = 1
                 per_status[state] = per_status.get(state, 0) + 1
                 yield (
                     enrollment_id,

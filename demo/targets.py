@@ -2,10 +2,9 @@
 
 from django.db import transaction
 
+from reports.models import TargetPeriod
+from reports.services import period_create
 from wilayah.models import City
-
-from .models import TargetPeriod
-from .services import period_create
 
 DEMO_START = "2023-S1"
 

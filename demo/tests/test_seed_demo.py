@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from accounts.demo import DEMO_ACCOUNTS
 from accounts.models import Role
+from demo.accounts import DEMO_ACCOUNTS
 from programs.models import FieldLead
 
 User = get_user_model()
