@@ -119,6 +119,8 @@ def dashboard(request):
             "cities": cities_visible_to(user=request.user),
             "stage_label": Stage(report.period.stage).label,
             "semesters": report.period.semester_list,
+            # No resident at any stage in the period: say so instead of judging zeros.
+            "nothing_recorded": not any(area.funnel.values()),
         },
     )
 

@@ -321,3 +321,15 @@ def test_sudin_targets_show_beside_what_was_counted(sekkota, period):
     page = sekkota.get(reverse("reports:breakdowns"))
 
     assert page.context["agency_targets"] == [("PPKUKM", 1, 500)]
+
+
+def test_a_kota_with_nothing_recorded_says_so_instead_of_far_behind(client, places):
+    period_create(
+        city=City.objects.get(code="31.71"), name="Pusat", start_semester="2023-S1"
+    )
+    client.force_login(staff_user(Role.ADMIN))
+
+    page = client.get(reverse("reports:dashboard"), {"kota": "31.71"}).content.decode()
+
+    assert 'data-state="empty"' in page
+    assert "Jauh tertinggal" not in page
