@@ -69,16 +69,27 @@ def _funnel_rows(area):
     return [(str(stage.label), area.funnel.get(stage.value, 0)) for stage in Stage]
 
 
-def _chart_data(area, first, last):
-    shown = [f for f in area.semesters if first <= f.semester <= last]
+def _number(value):
+    return None if value is None else float(value)
+
+
+def _chart_data(area, first, last, *, districts=()):
+    """What the charts draw, in percent of target so that 800 against 160,000 still
+    shows: each semester's achievement, the cumulative line, and (on the dashboard) each
+    kecamatan against its target to date, worst first. Semesters to come are left out."""
+    now = Semester.of(area.today)
+    shown = [
+        f for f in area.semesters if first <= f.semester <= last and f.semester <= now
+    ]
     return {
         "labels": [str(f.semester) for f in shown],
-        "target": [f.target for f in shown],
-        "new": [f.new for f in shown],
-        "cumulative": [f.cumulative for f in shown],
-        "cumulativeTarget": [f.cumulative_target for f in shown],
+        "percent": [_number(f.percent) for f in shown],
+        "cumulativePercent": [_number(f.cumulative_percent) for f in shown],
         "funnelLabels": [str(stage.label) for stage in Stage],
         "funnel": [area.funnel.get(stage.value, 0) for stage in Stage],
+        "districtLabels": [d.name for d in districts],
+        "districtPercent": [_number(d.percent_to_date) or 0 for d in districts],
+        "districtStatus": [d.status for d in districts],
     }
 
 
@@ -112,7 +123,7 @@ def dashboard(request):
             "shown": [f for f in area.semesters if first <= f.semester <= last],
             "first": first,
             "last": last,
-            "chart": _chart_data(area, first, last),
+            "chart": _chart_data(area, first, last, districts=report.worst_first),
             "funnel_rows": _funnel_rows(area),
             "coverage": list(coverage.values()),
             "gaps": gaps,
