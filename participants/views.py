@@ -432,6 +432,8 @@ def nik_info(request):
 
 def village_options(request):
     """<option>s of the kelurahan in a kecamatan, for the chained select."""
+    if not may_keep_records(request.user):
+        raise PermissionDenied
     villages = villages_for_registration(user=request.user)
     district = request.GET.get("district")
     if district and district.isdigit():

@@ -400,13 +400,12 @@ RULES: dict[str, Rule] = {
     "logout": Rule(methods=(POST,), opens=SIGNED_IN, ok=(302,)),
     "password_change": Rule(methods=(GET, POST), opens=SIGNED_IN),
     "password_change_done": Rule(opens=SIGNED_IN),
-    # --- accounts ---
-    "accounts:home": Rule(opens=STAFF, ok=(302,)),  # a redirect to the role's home
-    # Admins have no village, district, agency or city of their own: refused (403).
-    "accounts:home_kelurahan": Rule(opens=frozenset({KELURAHAN})),
-    "accounts:home_kecamatan": Rule(opens=frozenset({KECAMATAN})),
-    "accounts:home_sudin": Rule(opens=frozenset({SUDIN})),
-    "accounts:home_pimpinan": Rule(opens=frozenset({PIMPINAN})),
+    # --- home ---
+    "home:home": Rule(opens=STAFF, ok=(302,)),  # a redirect to the role's home
+    # Admins have no village, district or agency of their own: refused (403).
+    "home:kelurahan": Rule(opens=frozenset({KELURAHAN})),
+    "home:kecamatan": Rule(opens=frozenset({KECAMATAN})),
+    "home:sudin": Rule(opens=frozenset({SUDIN})),
     # --- participants: pages without a resident in the path ---
     "participants:list": Rule(
         methods=(GET, POST),  # the search form posts, so a NIK never lands in a URL
@@ -473,15 +472,15 @@ RULES: dict[str, Rule] = {
         ),
     ),
     "participants:nik_info": Rule(methods=(POST,), opens=KEEPERS),
-    # Answers every signed-in user; roles that register nowhere get no options.
+    # The registration form's chained select: for those who register residents.
     "participants:village_options": Rule(
-        opens=SIGNED_IN,
+        opens=KEEPERS,
         probes=_each(
             lambda v: [
                 Probe(
                     f"GET ?district of {v}",
                     GET,
-                    SIGNED_IN,
+                    KEEPERS,
                     query=lambda w, v=v: {"district": w.scope(v).district.pk},
                 )
             ]
@@ -513,7 +512,7 @@ RULES: dict[str, Rule] = {
         },
     ),
     "participants:stage_delete": Rule(
-        methods=(POST,),
+        methods=(GET, POST),  # GET asks first, POST deletes
         reach={KOTA: ADMINS, LUAR: ADMINS},
         probes=(
             # The home resident (theirs), with a stage record of another resident.
@@ -623,12 +622,13 @@ RULES: dict[str, Rule] = {
             ),
         ),
     ),
-    # DOMAIN lets a Sudin clerk reach residents of their kota only through the one resident
-    # selector, by exact NIK and access-logged: no exception here, a checklist of another
-    # kelurahan's residents is a leak.
+    # DOMAIN: a Sudin clerk enrols residents of their kota, so the checklist of a kelurahan
+    # of the same kota is theirs to see (through residents_enrollable_by, access-logged:
+    # tested in programs/tests); another kota's kelurahan never.
     "programs:enroll_village": Rule(
         methods=(GET, POST),
         reach={KOTA: ADMINS, LUAR: ADMINS},
+        sees={(KOTA, RESIDENT): frozenset({SUDIN}) | ADMINS},
         probes=(
             Probe(
                 "GET own programme ?village=kota",
@@ -889,13 +889,13 @@ def body_text(response) -> str:
     return text + "\n" + response.get("Content-Disposition", "")
 
 
-# Every save the views make leaves a history row; the rest is counted directly.
+# Every save the views make leaves a history row; the rest is counted directly. The access
+# log is not a write of data: every NIK lookup is logged, found or refused.
 WRITTEN = [
     Resident.history.model,
     StageRecord.history.model,
     Program.history.model,
     Enrollment.history.model,
-    AccessLog,
     Resident,
     StageRecord,
     Enrollment,
