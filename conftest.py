@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jakpreneur.semesters import Semester
 from programs.services import agencies_load_standard
@@ -59,8 +59,10 @@ def _test_settings():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache (rate limits, cached pages)."""
+    """Each test starts with an empty cache (rate limits, cached pages) and in Bahasa
+    Indonesia (a request that chose English leaves it active in the test's thread)."""
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)
     yield
 
 

@@ -13,7 +13,8 @@ access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss "%(a)s"'
 # Workers answer requests one at a time, so a /healthz behind slow requests waits in their
 # queue and a load balancer may take a busy server for a dead one. The gunicorn master
 # serves /healthz on HEALTH_PORT (default 8001; 0 turns it off) from a thread of its own:
-# 200 "ok" when the database answers within 2 s, 503 "database unavailable" otherwise.
+# 200 "ok" when the database answers (connecting within 3 s), 503 "database unavailable"
+# otherwise.
 # Point the load balancer's health check there (README, Deploy).
 import os  # noqa: E402
 import threading  # noqa: E402
@@ -32,7 +33,7 @@ def _database_answers() -> bool:
     try:
         connection.settings_dict.setdefault("OPTIONS", {})
         if connection.vendor == "postgresql":
-            connection.settings_dict["OPTIONS"]["connect_timeout"] = 2
+            connection.settings_dict["OPTIONS"]["connect_timeout"] = 3
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             return cursor.fetchone() == (1,)

@@ -41,7 +41,7 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="id-ID", timezone_id="Asia/Jakarta")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)  # a shared CI machine can be slow
     page = context.new_page()
     yield page
     context.close()
@@ -56,7 +56,7 @@ def phone_page(browser):
         is_mobile=True,
         has_touch=True,
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)  # a shared CI machine can be slow
     page = context.new_page()
     yield page
     context.close()
