@@ -7,6 +7,13 @@ from django.db import transaction
 
 from accounts.models import Role
 from accounts.services import staff_save
+from demo.residents import (
+    FEMALE_NAMES,
+    FEMALE_SURNAMES,
+    MALE_NAMES,
+    MALE_SURNAMES,
+    SHARED_SURNAMES,
+)
 from programs.models import Agency, FieldLead
 from programs.services import agencies_load_standard, field_lead_create
 from wilayah.models import City, District
@@ -28,46 +35,12 @@ DEMO_ACCOUNTS = [
 # The city's complaint: Parekraf has no field lead in any kecamatan.
 AGENCIES_WITHOUT_LEADS = {"Parekraf"}
 
-FIRST_NAMES = [
-    "Agus",
-    "Budi",
-    "Dewi",
-    "Eko",
-    "Fitri",
-    "Hendra",
-    "Indah",
-    "Joko",
-    "Kartika",
-    "Lestari",
-    "Muhammad",
-    "Nur",
-    "Putri",
-    "Rahmat",
-    "Siti",
-    "Taufik",
-    "Wahyu",
-    "Yuni",
-]
-LAST_NAMES = [
-    "Saputra",
-    "Wijaya",
-    "Hidayat",
-    "Lestari",
-    "Santoso",
-    "Pratama",
-    "Kurniawan",
-    "Rahmawati",
-    "Setiawan",
-    "Nugroho",
-    "Susanti",
-    "Permana",
-    "Siregar",
-    "Simanjuntak",
-]
-
 
 def demo_name(rng: random.Random) -> str:
-    return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+    """A given name and a family name of one gender, from the demo residents' names."""
+    if rng.random() < 0.5:
+        return f"{rng.choice(FEMALE_NAMES)} {rng.choice(FEMALE_SURNAMES + SHARED_SURNAMES)}"
+    return f"{rng.choice(MALE_NAMES)} {rng.choice(MALE_SURNAMES + SHARED_SURNAMES)}"
 
 
 def demo_phone(rng: random.Random) -> str:

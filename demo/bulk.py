@@ -13,9 +13,10 @@ each other without reading anything back, and inside `unindexed` `write`s the ro
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date
 
 from django.db import connection
@@ -27,10 +28,19 @@ from participants.models import Resident
 from participants.stages import resident_stages_rebuild
 from wilayah.models import City, Village
 
+DEMO_START = date(2023, 1, 1)  # the demo's calendar begins with 2023-S1
 CHUNK = 50_000  # rows per executemany batch (PostgreSQL streams one COPY)
 # From this many rows written (inserted or rewritten) on, PostgreSQL writes to a table
 # without its indexes and constraints, and builds them afresh after.
 REBUILD_INDEXES_FROM = 100_000
+
+
+def kota_and_today(*, city_code: str, today: date | None) -> tuple[City, date]:
+    """The kota a loader fills, and the day it takes as today (default the real one)."""
+    today = today or timezone.localdate()
+    if today < DEMO_START:
+        raise ValueError(f"today must be on or after {DEMO_START}, not {today}")
+    return City.objects.get(code=city_code), today
 
 
 def postgres() -> bool:
@@ -312,9 +322,22 @@ class LoadResult:
     city_name: str = ""
     already_seeded: bool = False  # the kota had rows already, so nothing was added
     counters: int = 0  # the kota's stage counters after the load (counted_rebuild)
+    started: float = field(default_factory=time.perf_counter, repr=False, compare=False)
 
-    def seconds_text(self) -> str:
-        return f"{self.seconds:.1f}".replace(".", ",")
+    def done(self):
+        """This result, timed from when it was made."""
+        self.seconds = time.perf_counter() - self.started
+        return self
+
+    def _summary(self, already_seeded: str, added: str, **counts: int) -> str:
+        """One Indonesian line: `already_seeded` (takes %(city)s) or `added` (takes the
+        counts, written 12.345, and %(seconds)s)."""
+        if self.already_seeded:
+            return already_seeded % {"city": self.city_name}
+        return added % {
+            **{name: thousands(number) for name, number in counts.items()},
+            "seconds": f"{self.seconds:.1f}".replace(".", ","),
+        }
 
 
 def thousands(number: int) -> str:

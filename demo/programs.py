@@ -36,18 +36,15 @@ from __future__ import annotations
 
 import math
 import random
-import time
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from demo import bulk
-from demo.residents import DEMO_START
 from participants.models import STAGE_DATE_FIELDS, Resident, Sector, Stage
 from programs.models import Agency, Enrollment, FieldLead, Program
 from wilayah.models import City, District, Village
@@ -172,37 +169,31 @@ class DemoProgramsResult(bulk.LoadResult):
     per_enrollment_status: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
-        if self.already_seeded:
-            return _(
+        return self._summary(
+            _(
                 "Pelatihan demo: %(city)s sudah berisi pelatihan, tidak ada yang ditambah"
-            ) % {"city": self.city_name}
-        return _(
-            "Pelatihan demo: %(programs)s pelatihan, %(enrollments)s peserta "
-            "(%(seconds)s detik)"
-        ) % {
-            "programs": bulk.thousands(self.programs),
-            "enrollments": bulk.thousands(self.enrollments),
-            "seconds": self.seconds_text(),
-        }
+            ),
+            _(
+                "Pelatihan demo: %(programs)s pelatihan, %(enrollments)s peserta "
+                "(%(seconds)s detik)"
+            ),
+            programs=self.programs,
+            enrollments=self.enrollments,
+        )
 
 
 def demo_programs(
     *, seed: int, city_code: str = "31.73", today: date | None = None
 ) -> DemoProgramsResult:
     """Trainings of every Sudin of the kota and its residents' enrolments, unless it has any."""
-    started = time.perf_counter()
-    today = today or timezone.localdate()
-    if today < DEMO_START:
-        raise ValueError(f"today must be on or after {DEMO_START}, not {today}")
-    city = City.objects.get(code=city_code)
+    city, today = bulk.kota_and_today(city_code=city_code, today=today)
     result = DemoProgramsResult(city_name=city.name)
 
     with transaction.atomic(), connection.cursor() as cursor:
         bulk.lock(cursor, Program, Enrollment)
         if Program.objects.filter(agency__city=city).exists():
             result.already_seeded = True
-            result.seconds = time.perf_counter() - started
-            return result
+            return result.done()
         agencies = list(Agency.objects.filter(city=city).order_by("short_name"))
         if not agencies:
             raise ValueError(f"kota {city.code} has no Suku Dinas: load them first")
@@ -244,8 +235,7 @@ def demo_programs(
     result.trained = calendar.trained_count()
     result.per_program_status = calendar.per_program_status
     result.per_enrollment_status = calendar.per_enrollment_status
-    result.seconds = time.perf_counter() - started
-    return result
+    return result.done()
 
 
 class _Calendar:
@@ -317,7 +307,7 @@ class _Calendar:
 
         # Day ordinals from a month before DEMO_START to past the horizon.
         self.days = bulk.Days(
-            first=DEMO_START.toordinal() - 62,
+            first=bulk.DEMO_START.toordinal() - 62,
             last=self.today + HORIZON + 9,
             today=today,
         )
@@ -392,7 +382,7 @@ class _Calendar:
             max(1 - share_mentored, 1e-9) * OTHERS_TRAINED
         )
         want = min(max(want, 0.05), 1.0)
-        first, last = DEMO_START.toordinal(), self.today + HORIZON
+        first, last = bulk.DEMO_START.toordinal(), self.today + HORIZON
         base = self.first_day
         resident_bits = self.resident_bits
         day_shift = resident_bits
@@ -454,7 +444,7 @@ class _Calendar:
         day_shift = self.resident_bits
         group_shift = self.resident_bits + self.day_bits
         base, today = self.first_day, self.today
-        calendar_start = DEMO_START.toordinal()
+        calendar_start = bulk.DEMO_START.toordinal()
         registered, mentored = self.registered, self.mentored
         pools, lacks_lead = self.pools, self.lacks_lead
         agency_bag, capacities, durations = (

@@ -21,13 +21,11 @@ Choices worth knowing:
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from demo import bulk
@@ -42,7 +40,6 @@ from participants.models import (
 )
 from wilayah.models import City, District, Village
 
-DEMO_START = date(2023, 1, 1)
 KK_FROM = date(2010, 1, 1).toordinal()  # family cards in the demo were issued from 2010
 
 # --- Vocabulary ----------------------------------------------------------------
@@ -229,28 +226,22 @@ class DemoResult(bulk.LoadResult):
     per_stage: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
-        if self.already_seeded:
-            return _(
-                "Warga demo: %(city)s sudah berisi warga, tidak ada yang ditambah"
-            ) % {"city": self.city_name}
-        return _(
-            "Warga demo: %(residents)s baru, %(records)s catatan tahap (%(seconds)s detik)"
-        ) % {
-            "residents": bulk.thousands(self.residents),
-            "records": bulk.thousands(self.stage_records),
-            "seconds": self.seconds_text(),
-        }
+        return self._summary(
+            _("Warga demo: %(city)s sudah berisi warga, tidak ada yang ditambah"),
+            _(
+                "Warga demo: %(residents)s baru, %(records)s catatan tahap "
+                "(%(seconds)s detik)"
+            ),
+            residents=self.residents,
+            records=self.stage_records,
+        )
 
 
 def demo_residents(
     *, count: int, seed: int, city_code: str = "31.73", today: date | None = None
 ) -> DemoResult:
     """Add `count` realistic residents of the kota with stage records, unless it has residents."""
-    started = time.perf_counter()
-    today = today or timezone.localdate()
-    if today < DEMO_START:
-        raise ValueError(f"today must be on or after {DEMO_START}, not {today}")
-    city = City.objects.get(code=city_code)
+    city, today = bulk.kota_and_today(city_code=city_code, today=today)
     result = DemoResult(city_name=city.name)
     if count <= 0:
         return result
@@ -259,8 +250,7 @@ def demo_residents(
         bulk.lock(cursor, Resident)
         if Resident.objects.filter(village__district__city=city).exists():
             result.already_seeded = True
-            result.seconds = time.perf_counter() - started
-            return result
+            return result.done()
 
         generator = _Generator(
             rng=random.Random(seed),
@@ -288,8 +278,7 @@ def demo_residents(
         str(stage): generator.per_stage[stage] for stage in RECORDED_STAGES
     }
     result.voided = generator.voided
-    result.seconds = time.perf_counter() - started
-    return result
+    return result.done()
 
 
 def _existing_niks(prefixes: list[str]) -> set[str]:
@@ -368,10 +357,10 @@ class _Generator:
         self.registration_days = bulk.bag(
             (
                 ordinal,
-                (10 + 3 * ((d.year - DEMO_START.year) * 2 + (d.month > 6)))
+                (10 + 3 * ((d.year - bulk.DEMO_START.year) * 2 + (d.month > 6)))
                 * (1 if d.weekday() >= 5 else 4),
             )
-            for ordinal in range(DEMO_START.toordinal(), self.today_ord + 1)
+            for ordinal in range(bulk.DEMO_START.toordinal(), self.today_ord + 1)
             for d in [date.fromordinal(ordinal)]
         )
 

@@ -2,17 +2,15 @@ import hashlib
 import re
 from collections import defaultdict
 from datetime import date, datetime
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Min, Q
 
 from demo import bulk
 from demo.programs import DemoProgramsResult, demo_programs
 from demo.residents import demo_residents
-from demo.tests.helpers import kept, kept_after_full_rebuild, schema
+from demo.tests.helpers import kept, kept_after_full_rebuild, schema, wipe
 from participants.models import Resident
 from programs.models import Agency, Enrollment, Program
 from programs.services import program_create
@@ -50,13 +48,19 @@ def digest() -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def wipe_programs() -> None:
-    """Empty both tables without the ORM's per-row delete signals (history rows)."""
-    with connection.cursor() as cursor:
-        for model in (Enrollment, Program):
-            cursor.execute(
-                f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}"
-            )
+def training(*, agency: Agency, district_code: str, day: date) -> Program:
+    """A one-day training made the ordinary way, through the service."""
+    return program_create(
+        agency=agency,
+        created_by=None,
+        title="Pelatihan",
+        category="makanan",
+        district=District.objects.get(code=district_code),
+        venue="Aula",
+        start_date=day,
+        end_date=day,
+        capacity=20,
+    )
 
 
 @pytest.fixture
@@ -212,10 +216,10 @@ def test_stage_dates_and_counters_are_those_the_services_keep(seeded):
 
 def test_same_seed_gives_the_same_calendar_and_another_seed_does_not(seeded):
     first = digest()
-    wipe_programs()
+    wipe(Enrollment, Program)
     demo_programs(seed=1, today=TODAY)
     again = digest()
-    wipe_programs()
+    wipe(Enrollment, Program)
     demo_programs(seed=2, today=TODAY)
 
     assert again == first
@@ -235,16 +239,10 @@ def test_running_again_adds_nothing(seeded):
 
 def test_codes_continue_after_those_already_taken(residents):
     # A stray code of the kota's prefix, on a training of another kota's Sudin.
-    program_create(
+    training(
         agency=Agency.objects.get(city__code="31.74", short_name="PPKUKM"),
-        created_by=None,
-        title="Pelatihan lama",
-        category="makanan",
-        district=District.objects.get(code="31.74.01"),
-        venue="Aula",
-        start_date=date(2024, 3, 1),
-        end_date=date(2024, 3, 1),
-        capacity=20,
+        district_code="31.74.01",
+        day=date(2024, 3, 1),
     )
     Program.objects.update(code="JB-PPKUKM-2024-007")
 
@@ -263,17 +261,6 @@ def test_summary_is_one_indonesian_line():
         result.summary()
         == "Pelatihan demo: 1.234 pelatihan, 56.789 peserta (4,2 detik)"
     )
-
-
-def test_seed_demo_command_adds_trainings(places, settings):
-    settings.DEBUG = True
-    out = StringIO()
-
-    call_command("seed_demo", "--residents", "300", stdout=out)
-
-    assert "Pelatihan demo: " in out.getvalue()
-    assert Program.objects.filter(agency__city__code="31.73").exists()
-    assert Enrollment.objects.exists()
 
 
 @pytest.mark.skipif(
@@ -297,17 +284,7 @@ def test_bulk_load_on_postgresql_puts_indexes_and_foreign_keys_back(
         .values_list("code", flat=True)
         .first()
     )
-    program = program_create(
-        agency=agency,
-        created_by=None,
-        title="Pelatihan baru",
-        category="makanan",
-        district=District.objects.get(code="31.73.08"),
-        venue="Aula Kantor Kecamatan Kembangan",
-        start_date=date(2025, 12, 1),
-        end_date=date(2025, 12, 2),
-        capacity=25,
-    )
+    program = training(agency=agency, district_code="31.73.08", day=date(2025, 12, 1))
     assert program.code == f"JB-PPKUKM-2025-{int(last.rpartition('-')[2]) + 1:03d}"
     assert program.pk > max(
         Program.objects.exclude(pk=program.pk).values_list("pk", flat=True)

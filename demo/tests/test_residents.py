@@ -1,14 +1,12 @@
 import hashlib
 from datetime import date
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
 from demo import bulk
 from demo.residents import DemoResult, demo_residents
-from demo.tests.helpers import kept, kept_after_full_rebuild, schema
+from demo.tests.helpers import kept, kept_after_full_rebuild, schema, wipe
 from participants.identity import name_normalize, nik_parse, phone_normalize
 from participants.models import (
     RECORDED_STAGES,
@@ -41,15 +39,6 @@ def digest() -> str:
         ]
     )
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def wipe() -> None:
-    """Empty both tables without the ORM's per-row delete signals (history rows)."""
-    with connection.cursor() as cursor:
-        for model in (StageRecord, Resident):
-            cursor.execute(
-                f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}"
-            )
 
 
 @pytest.fixture
@@ -160,10 +149,10 @@ def test_stage_dates_and_counters_are_those_the_services_keep(seeded):
 def test_same_seed_gives_the_same_data_and_another_seed_does_not(places):
     demo_residents(count=120, seed=11, today=TODAY)
     first = digest()
-    wipe()
+    wipe(StageRecord, Resident)
     demo_residents(count=120, seed=11, today=TODAY)
     again = digest()
-    wipe()
+    wipe(StageRecord, Resident)
     demo_residents(count=120, seed=12, today=TODAY)
 
     assert again == first
@@ -185,7 +174,7 @@ def test_running_again_adds_nothing(seeded):
 def test_skips_niks_already_taken_elsewhere(places):
     demo_residents(count=20, seed=3, today=TODAY)
     taken = Resident.objects.order_by("id").values_list("nik", flat=True)[0]
-    wipe()
+    wipe(StageRecord, Resident)
     # A resident of Jakarta Selatan who holds the NIK the demo would give first.
     ResidentFactory(nik=taken, village=Village.objects.get(code="31.74.01.1001"))
 
@@ -205,16 +194,6 @@ def test_summary_is_one_indonesian_line():
     result = DemoResult(residents=5000, stage_records=6543, seconds=3.2)
 
     assert result.summary() == "Warga demo: 5.000 baru, 6.543 catatan tahap (3,2 detik)"
-
-
-def test_seed_demo_command_adds_residents(places, settings):
-    settings.DEBUG = True
-    out = StringIO()
-
-    call_command("seed_demo", "--residents", "50", stdout=out)
-
-    assert "Warga demo: 50 baru" in out.getvalue()
-    assert Resident.objects.count() == 50
 
 
 @pytest.mark.skipif(

@@ -6,7 +6,9 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import Role
 from demo.accounts import DEMO_ACCOUNTS
-from programs.models import FieldLead
+from participants.models import Resident
+from programs.models import Enrollment, FieldLead, Program
+from reports.models import StageCount
 
 User = get_user_model()
 
@@ -105,3 +107,29 @@ def test_same_seed_gives_the_same_field_leads(places, settings):
         )
         == first
     )
+
+
+def test_residents_option_adds_residents_trainings_and_their_counters(places, settings):
+    settings.DEBUG = True
+
+    out = seed(residents=300)
+
+    assert "Warga demo: 300 baru" in out
+    assert "Pelatihan demo: " in out
+    assert "Hitungan tahap Jakarta Barat: " in out
+    assert Resident.objects.count() == 300
+    assert Program.objects.filter(agency__city__code="31.73").exists()
+    assert Enrollment.objects.exists()
+    assert StageCount.objects.exists()
+
+
+def test_residents_option_adds_nothing_the_second_time(places, settings):
+    settings.DEBUG = True
+    seed(residents=50)
+    counts = (Resident.objects.count(), Program.objects.count())
+
+    out = seed(residents=50)
+
+    assert "sudah berisi warga" in out and "sudah berisi pelatihan" in out
+    assert "Hitungan tahap" not in out
+    assert (Resident.objects.count(), Program.objects.count()) == counts
