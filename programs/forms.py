@@ -40,6 +40,8 @@ class ProgramForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["agency"].disabled = True
         self.helper = FormHelper()
+        # Our messages, in the user's language, on the field: not the browser's bubbles.
+        self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout(
             "agency",
             "title",

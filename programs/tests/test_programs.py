@@ -593,3 +593,11 @@ def test_kelurahan_checklist_starts_at_the_trainings_kecamatan(client, places, t
     )
     assert f'<option value="{first_kembangan.pk}" selected>' in html
     assert len(re.findall(r'<option value="\d+" selected>', html)) == 1
+
+
+def test_training_form_leaves_validation_to_our_messages(client, places):
+    client.force_login(staff_user(Role.SUDIN, "31.73:PPKUKM"))
+
+    page = client.get(reverse("programs:create")).content.decode()
+
+    assert re.search(r"<form[^>]*novalidate", page)
