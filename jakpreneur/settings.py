@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -11,9 +12,24 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str(
-    "SECRET_KEY", default="django-insecure-dev-only-change-me-in-production"
+# The development key is public (it is in this file), so only DEBUG may fall back on it:
+# with a known key anyone can forge sessions and password-reset links.
+DEVELOPMENT_SECRET_KEY = "django-insecure-dev-only-change-me-in-production"
+SECRET_KEY = env.str("SECRET_KEY", default="") or (
+    DEVELOPMENT_SECRET_KEY if DEBUG else ""
 )
+if not DEBUG and (
+    not SECRET_KEY
+    or SECRET_KEY.startswith("django-insecure-")
+    or SECRET_KEY == "change-me"
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY belum diisi (atau masih kunci contoh/pengembangan) sedangkan DEBUG "
+        "mati: aplikasi menolak berjalan dengan kunci yang diketahui umum. Isi SECRET_KEY "
+        "dengan string acak yang panjang, misalnya keluaran "
+        '`python -c "import secrets; print(secrets.token_urlsafe(50))"`, '
+        "atau set DEBUG=1 untuk pengembangan."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
