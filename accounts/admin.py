@@ -4,9 +4,13 @@ from django.contrib.auth.admin import UserAdmin
 
 from jakpreneur.admin_tools import FastModelAdmin
 
+from .forms import AdminLoginForm
 from .models import StaffProfile
 
 User = get_user_model()
+
+# The admin's own login page says so when the throttle locked it, as ours does.
+admin.site.login_form = AdminLoginForm
 
 
 class StaffProfileInline(admin.StackedInline):

@@ -1,5 +1,6 @@
 """Jakpreneur Tracker settings: every value comes from the environment (see .env.example)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "axes",
     "wilayah",
     "accounts",
     "participants",
@@ -65,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: turns a refused login into its lockout response (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jakpreneur.urls"
@@ -103,6 +107,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# The axes backend first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home:home"
@@ -157,6 +166,24 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 
+# Login throttling (django-axes, accounts/throttle.py). Failed attempts live in the database,
+# so every gunicorn worker and machine counts the same ones; admins lift a lock in the admin.
+# N wrong passwords per username (and M failures per address) are tolerated within the
+# cool-off; the next failure locks for the cool-off, counted from the last attempt.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+LOGIN_COOLOFF_MINUTES = env.int("LOGIN_COOLOFF_MINUTES", default=15)
+# Reverse proxies in front of gunicorn that append the client to X-Forwarded-For (nginx: 1).
+# 0 trusts no header: behind a proxy every login would then share the proxy's address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_HANDLER = "accounts.throttle.LoginThrottle"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT + 1
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_address"
+AXES_CLIENT_STR_CALLABLE = "accounts.throttle.client_description"
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
+
 # Demo accounts (seed_demo) share one password.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="jakpreneur")
 
@@ -165,4 +192,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Failed logins and lockouts are warnings; axes' INFO lines repeat on every login.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
