@@ -4,6 +4,7 @@ names unnamespaced ("login", "password_change_done", ...)."""
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import views
 from .forms import LoginForm
 
 urlpatterns = [
@@ -14,9 +15,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
-        "password_change/",
-        auth_views.PasswordChangeView.as_view(),
-        name="password_change",
+        "password_change/", views.PasswordChangeView.as_view(), name="password_change"
     ),
     path(
         "password_change/done/",
