@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -166,7 +167,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
 )
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# A login lasts SESSION_COOKIE_AGE seconds at most, and ends after SESSION_IDLE_MINUTES
+# without a request (accounts.middleware.SessionTimeoutMiddleware enforces both).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
 
 # Login throttling (django-axes, accounts/throttle.py). Failed attempts live in the database,
 # so every gunicorn worker and machine counts the same ones; admins lift a lock in the admin.
