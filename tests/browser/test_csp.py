@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.db import transaction
 
 from accounts.models import Role
 from accounts.tests.factories import PASSWORD, staff_user
@@ -69,7 +70,8 @@ def city(live_places):
     period = jakarta_barat_period()
     person = resident(registered_on=date(2024, 3, 1), full_name="Siti Aminah")
     program = ProgramFactory()
-    EnrollmentFactory(program=program, resident=person)
+    with transaction.atomic():  # the stage sync locks rows (this test is transactional)
+        EnrollmentFactory(program=program, resident=person)
     return {"period": period, "resident": person, "program": program}
 
 
