@@ -77,6 +77,14 @@ class StaffProfile(models.Model):
         related_name="staff",
         verbose_name=_("kota"),
     )
+    must_change_password = models.BooleanField(
+        _("wajib ganti kata sandi"),
+        default=False,
+        help_text=_(
+            "Petugas diminta mengganti kata sandinya sebelum memakai aplikasi. Diisi "
+            "otomatis saat admin membuat akun atau menetapkan kata sandinya."
+        ),
+    )
 
     class Meta:
         verbose_name = _("profil petugas")

@@ -82,8 +82,13 @@ def staff_save(
     password: str | None = None,
     full_name: str = "",
     email: str = "",
+    demo: bool = False,
 ) -> tuple[User, bool]:
-    """Create a staff account (or update its role, scope and password); return (user, created)."""
+    """Create a staff account (or update its role, scope and password); return (user, created).
+
+    A password set here was chosen by someone else, so its owner must change it at their
+    first login; demo accounts keep the published demo password and are not asked.
+    """
     scope_object = scope_resolve(role=role, scope=scope)
     user = User.objects.filter(username=username).first()
     created = user is None
@@ -99,7 +104,8 @@ def staff_save(
     user.is_staff = user.is_superuser = role == Role.ADMIN
     if password:
         try:
-            validate_password(password, user)
+            # The demo accounts' password is the published one on purpose.
+            validate_password(password, user, password_validators=[] if demo else None)
         except ValidationError as error:
             raise ValidationError({"password": error.messages}) from error
         user.set_password(password)
@@ -112,6 +118,29 @@ def staff_save(
         setattr(profile, field, None)
     if scope_object is not None:
         setattr(profile, StaffProfile.SCOPE_OF_ROLE[role], scope_object)
+    if password:
+        profile.must_change_password = not demo
     profile.full_clean()
     profile.save()
     return user, created
+
+
+@transaction.atomic
+def staff_password_set_by_admin(*, user: User) -> None:
+    """An admin chose this user's password: its owner must replace it at their next login.
+
+    A superuser without a staff profile gets the admin one, so the rule reaches them too.
+    """
+    updated = StaffProfile.objects.filter(user=user).update(must_change_password=True)
+    if not updated and user.is_superuser:
+        StaffProfile.objects.create(
+            user=user, role=Role.ADMIN, must_change_password=True
+        )
+
+
+@transaction.atomic
+def staff_password_change(*, user: User, password: str) -> None:
+    """The user's own new password (already validated); nothing more to change."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    StaffProfile.objects.filter(user=user).update(must_change_password=False)

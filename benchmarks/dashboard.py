@@ -42,6 +42,8 @@ sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jakpreneur.settings")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+# DEBUG stays off (production-like timings), so the settings need a key of their own.
+os.environ.setdefault("SECRET_KEY", "not-secret-only-for-benchmarks")
 
 RUNS = 10
 ROUNDS = 7

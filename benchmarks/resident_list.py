@@ -16,6 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jakpreneur.settings")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+# DEBUG stays off (production-like timings), so the settings need a key of their own.
+os.environ.setdefault("SECRET_KEY", "not-secret-only-for-benchmarks")
 
 import django  # noqa: E402
 

@@ -25,6 +25,8 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jakpreneur.settings")
+# DEBUG stays off (production-like); the settings then want a key of their own.
+os.environ.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 40)
 os.environ["DEBUG"] = "1"
 
 

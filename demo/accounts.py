@@ -71,6 +71,7 @@ def demo_accounts(*, password: str) -> list[tuple[str, str, bool]]:
                 scope=scope,
                 password=password,
                 full_name=full_name,
+                demo=True,
             )
         result.append((username, Role(role).label, created))
     return result

@@ -3,8 +3,8 @@
 from django.db import transaction
 
 from demo.bulk import DEMO_START
+from jakpreneur.semesters import Semester
 from reports.models import TargetPeriod
-from reports.semesters import Semester
 from reports.services import period_create
 from wilayah.models import City
 

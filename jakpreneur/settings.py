@@ -1,8 +1,10 @@
 """Jakpreneur Tracker settings: every value comes from the environment (see .env.example)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -11,9 +13,24 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str(
-    "SECRET_KEY", default="django-insecure-dev-only-change-me-in-production"
+# The development key is public (it is in this file), so only DEBUG may fall back on it:
+# with a known key anyone can forge sessions and password-reset links.
+DEVELOPMENT_SECRET_KEY = "django-insecure-dev-only-change-me-in-production"
+SECRET_KEY = env.str("SECRET_KEY", default="") or (
+    DEVELOPMENT_SECRET_KEY if DEBUG else ""
 )
+if not DEBUG and (
+    not SECRET_KEY
+    or SECRET_KEY.startswith("django-insecure-")
+    or SECRET_KEY == "change-me"
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY belum diisi (atau masih kunci contoh/pengembangan) sedangkan DEBUG "
+        "mati: aplikasi menolak berjalan dengan kunci yang diketahui umum. Isi SECRET_KEY "
+        "dengan string acak yang panjang, misalnya keluaran "
+        '`python -c "import secrets; print(secrets.token_urlsafe(50))"`, '
+        "atau set DEBUG=1 untuk pengembangan."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -29,6 +46,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "axes",
     "wilayah",
     "accounts",
     "participants",
@@ -40,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "jakpreneur.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jakpreneur.language.ChosenLanguageMiddleware",
@@ -49,8 +68,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "participants.middleware.NikOutOfUrlsMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: turns a refused login into its lockout response (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jakpreneur.urls"
@@ -89,6 +112,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.GuessablePasswordValidator"},
+]
+# The axes backend first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home:home"
@@ -141,7 +170,43 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
 )
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Content-Security-Policy (jakpreneur.middleware): our own scripts and styles only, no
+# inline script, style or handler; nothing may frame a page or take its forms elsewhere.
+# data: images are the SVG icons inside Bootstrap's CSS.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# A login lasts SESSION_COOKIE_AGE seconds at most, and ends after SESSION_IDLE_MINUTES
+# without a request (accounts.middleware.SessionTimeoutMiddleware enforces both).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+
+# Login throttling (django-axes, accounts/throttle.py). Failed attempts live in the database,
+# so every gunicorn worker and machine counts the same ones; admins lift a lock in the admin.
+# N wrong passwords per username (and M failures per address) are tolerated within the
+# cool-off; the next failure locks for the cool-off, counted from the last attempt.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+LOGIN_COOLOFF_MINUTES = env.int("LOGIN_COOLOFF_MINUTES", default=15)
+# Reverse proxies in front of gunicorn that append the client to X-Forwarded-For (nginx: 1).
+# 0 trusts no header: behind a proxy every login would then share the proxy's address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_HANDLER = "accounts.throttle.LoginThrottle"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT + 1
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_address"
+AXES_CLIENT_STR_CALLABLE = "accounts.throttle.client_description"
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
 
 # Demo accounts (seed_demo) share one password.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="jakpreneur")
@@ -154,4 +219,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Failed logins and lockouts are warnings; axes' INFO lines repeat on every login.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -9,8 +9,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pytest
 
@@ -66,7 +67,7 @@ def smoke_database_url() -> str:
     return urlunsplit(parts._replace(path="/jakpreneur_smoke"))
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def smoke_database():
     import psycopg2
 
@@ -119,11 +120,13 @@ def fetch(url: str, **headers) -> tuple[int, dict, bytes]:
         return error.code, dict(error.headers), error.read()
 
 
-def wait_until_up(url: str, server: subprocess.Popen, seconds: float = 30) -> None:
+def wait_until_up(
+    url: str, server: subprocess.Popen, log_path: Path, seconds: float = 30
+) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise AssertionError(f"gunicorn exited: {server.communicate()[1]}")
+            raise AssertionError(f"gunicorn exited: {log_path.read_text()}")
         try:
             fetch(url)
             return
@@ -132,21 +135,59 @@ def wait_until_up(url: str, server: subprocess.Popen, seconds: float = 30) -> No
     raise AssertionError("gunicorn did not answer in time")
 
 
-def test_gunicorn_serves_login_and_static_files_with_debug_off(
-    smoke_database, tmp_path
-):
+@pytest.fixture(scope="module")
+def production_env_on_smoke_database(smoke_database, tmp_path_factory):
+    """The documented variables on a migrated throw-away database with collected static."""
     env = production_env(
-        DATABASE_URL=smoke_database, STATIC_ROOT=str(tmp_path / "static")
+        DATABASE_URL=smoke_database,
+        STATIC_ROOT=str(tmp_path_factory.mktemp("static")),
+        TRUSTED_PROXY_COUNT="1",
     )
     for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
         result = manage(*command, env=env)
         assert result.returncode == 0, result.stderr
-    port, probe = free_port(), free_port()
-    server = gunicorn(env, port=port, probe=probe)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(f"{base}/healthz", server)
+    return env
 
+
+@contextmanager
+def gunicorn(env, log_path: Path, workers: int = 2):
+    """A gunicorn on a free port; yields its base URL."""
+    port = free_port()
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [
+                str(VENV_BIN / "gunicorn"),
+                "jakpreneur.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=log,
+            text=True,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_up(f"{base}/healthz", server, log_path)
+            yield base
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=10)
+
+
+def test_gunicorn_serves_login_and_static_files_with_debug_off(
+    production_env_on_smoke_database, tmp_path
+):
+    probe = free_port()
+    env = {**production_env_on_smoke_database, "HEALTH_PORT": str(probe)}
+    with gunicorn(env, tmp_path / "gunicorn.log") as base:
         status, _headers, body = fetch(f"{base}/healthz")
         assert (status, body) == (200, b"ok")
         # The master's own probe port answers too, outside the workers' queue.
@@ -167,43 +208,87 @@ def test_gunicorn_serves_login_and_static_files_with_debug_off(
         assert b".navbar" in body
         status, _headers, _body = fetch(f"{base}/beranda/kelurahan/")
         assert status == 302
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
-def gunicorn(env, *, port: int, probe: int) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            str(VENV_BIN / "gunicorn"),
-            "jakpreneur.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-        ],
-        cwd=BASE_DIR,
-        env={**env, "HEALTH_PORT": str(probe)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+def log_in(base: str, username: str, password: str, client: str) -> tuple[int, str]:
+    """POST the login form as a browser at address `client` would, through the TLS proxy."""
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": client}
+    with _opener.open(
+        urllib.request.Request(f"{base}/accounts/login/", headers=headers), timeout=10
+    ) as page:
+        cookies = "; ".join(
+            cookie.split(";")[0] for cookie in page.headers.get_all("Set-Cookie")
+        )
+        token = re.search(
+            r'name="csrfmiddlewaretoken" value="([^"]+)"', page.read().decode()
+        ).group(1)
+    form = urlencode(
+        {"csrfmiddlewaretoken": token, "username": username, "password": password}
+    ).encode()
+    request = urllib.request.Request(
+        f"{base}/accounts/login/",
+        data=form,
+        headers={
+            **headers,
+            "Cookie": cookies,
+            "Origin": base.replace("http://", "https://"),
+        },
     )
+    try:
+        with _opener.open(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_login_lockout_holds_across_gunicorn_servers(
+    production_env_on_smoke_database, tmp_path
+):
+    env = production_env_on_smoke_database
+    created = manage(
+        "create_staff",
+        "smoke.kepala",
+        "--role",
+        "admin",
+        env={**env, "STAFF_PASSWORD": "Kunci-Asap-Uji-2025"},
+    )
+    assert created.returncode == 0, created.stderr
+
+    # One wrong password tolerated: each costs a full production password hash.
+    env = {**env, "LOGIN_FAILURE_LIMIT": "1"}
+
+    with (
+        # Two servers, as on two machines: only the database is shared.
+        gunicorn(env, tmp_path / "a.log", workers=1) as server_a,
+        gunicorn(env, tmp_path / "b.log", workers=1) as server_b,
+    ):
+        answers = [
+            log_in(server_a, "smoke.kepala", "salah-sandi", client="203.0.113.7")[0]
+            for _ in range(2)
+        ]
+        status, page = log_in(
+            server_b, "smoke.kepala", "Kunci-Asap-Uji-2025", client="198.51.100.8"
+        )
+
+    assert answers == [200, 429]
+    assert status == 429
+    assert "Terlalu banyak percobaan masuk yang gagal" in page
+    log = (tmp_path / "a.log").read_text()
+    assert 'login failure by {username: "smoke.kepala", address: "203.0.113.7"' in log
+    assert "salah-sandi" not in log
 
 
 def test_without_a_database_both_health_checks_say_503(tmp_path):
     nobody = free_port()  # nothing listens here
+    probe = free_port()
     env = production_env(
         DATABASE_URL=f"postgres://postgres@127.0.0.1:{nobody}/jakpreneur",
         STATIC_ROOT=str(tmp_path / "static"),
+        HEALTH_PORT=str(probe),
     )
     result = manage("collectstatic", "--noinput", env=env)
     assert result.returncode == 0, result.stderr
-    port, probe = free_port(), free_port()
-    server = gunicorn(env, port=port, probe=probe)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(f"{base}/healthz", server)
-
+    with gunicorn(env, tmp_path / "gunicorn.log") as base:
         assert fetch(f"{base}/healthz")[::2] == (503, b"database unavailable")
         probed = fetch(f"http://127.0.0.1:{probe}/healthz")
         assert probed[::2] == (503, b"database unavailable")
@@ -212,14 +297,3 @@ def test_without_a_database_both_health_checks_say_503(tmp_path):
         assert status == 503
         assert "Isian Anda belum tersimpan" in body.decode()
         assert headers.get("Retry-After") == "5"
-    finally:
-        stop(server)
-
-
-def stop(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=10)

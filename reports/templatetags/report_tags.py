@@ -30,7 +30,7 @@ def status_label(status: str) -> str:
 
 @register.filter
 def bar_width(value) -> str:
-    """A progress bar width in CSS percent, capped at 100."""
+    """A progress bar's value in percent, capped at 100."""
     return "0" if value is None else f"{min(value, 100):.1f}"
 
 

@@ -72,8 +72,14 @@ class Command(BaseCommand):
             raise CommandError(_messages(error)) from error
         verb = "dibuat" if created else "diperbarui"
         scope_text = user.staff.scope or "-"
+        note = (
+            "; wajib mengganti kata sandi saat masuk pertama"
+            if user.staff.must_change_password
+            else ""
+        )
         self.stdout.write(
-            f"Akun {user.username} {verb}: {user.staff.get_role_display()}, {scope_text}"
+            f"Akun {user.username} {verb}: {user.staff.get_role_display()}, "
+            f"{scope_text}{note}"
         )
 
     def _prompt(self) -> str | None:
