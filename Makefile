@@ -23,9 +23,10 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 run: export DEBUG ?= 1
-# With DEBUG off the settings refuse to start without a SECRET_KEY; these targets only check,
-# test and translate, so a throw-away key does (an exported SECRET_KEY wins).
-lint test messages: export SECRET_KEY ?= not-secret-only-for-make-lint-test-messages
+# With DEBUG off the settings refuse to start without a SECRET_KEY; `make test` only checks
+# and tests, so a throw-away key does (an exported SECRET_KEY wins). makemigrations and the
+# translation commands need none (manage.py), and pytest sets its own (tests/secret_key.py).
+test: export SECRET_KEY ?= not-secret-only-for-make-test
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_wilayah
