@@ -5,9 +5,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
-from accounts.demo import demo_accounts
 from accounts.models import Role, StaffProfile
 from accounts.tests.factories import PASSWORD, staff_user
+from demo.accounts import demo_accounts
 from wilayah.models import Village
 
 User = get_user_model()

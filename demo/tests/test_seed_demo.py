@@ -6,9 +6,8 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import Role
 from demo.accounts import DEMO_ACCOUNTS
-from participants.models import Resident
+from participants.models import Resident, StageCount
 from programs.models import Enrollment, FieldLead, Program
-from reports.models import StageCount
 
 User = get_user_model()
 
