@@ -140,6 +140,12 @@ def resident_stages_rebuild(*, resident_ids: QuerySet | None = None) -> None:
     (default: everyone). The counters are not moved: rebuild them after this.
     """
     table = Resident._meta.db_table
+    if connection.vendor == "postgresql":
+        # Right after a bulk load the planner knows nothing of the new rows and would
+        # join them row by row; fresh statistics (sampled, a second or two) avoid that.
+        with connection.cursor() as cursor:
+            tables = {table} | {s.rows().model._meta.db_table for s in SOURCES.values()}
+            cursor.execute("ANALYZE " + ", ".join(sorted(tables)))
     scope_sql, scope_params = "", []
     if resident_ids is not None:
         sql, params = resident_ids.query.sql_with_params()
