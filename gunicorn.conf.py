@@ -64,6 +64,14 @@ class _HealthHandler(BaseHTTPRequestHandler):
 def when_ready(server):
     if not HEALTH_PORT:
         return
-    probe = ThreadingHTTPServer((HEALTH_BIND, HEALTH_PORT), _HealthHandler)
+    try:
+        probe = ThreadingHTTPServer((HEALTH_BIND, HEALTH_PORT), _HealthHandler)
+    except OSError as error:
+        # Another server holds the port (a second gunicorn on this machine): serve the
+        # app all the same, and say why there is no probe.
+        server.log.warning(
+            "No health probe on %s:%s: %s", HEALTH_BIND, HEALTH_PORT, error
+        )
+        return
     threading.Thread(target=probe.serve_forever, daemon=True, name="healthz").start()
     server.log.info("Health probe on http://%s:%s/healthz", HEALTH_BIND, HEALTH_PORT)

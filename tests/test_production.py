@@ -32,6 +32,7 @@ def production_env(**extra) -> dict[str, str]:
         CSRF_TRUSTED_ORIGINS="https://127.0.0.1",
         USE_X_FORWARDED_PROTO="1",
         DJANGO_SETTINGS_MODULE="jakpreneur.settings",
+        HEALTH_PORT="0",  # a test that wants the probe gives it a free port
     )
     env.update(extra)
     return env
