@@ -352,6 +352,7 @@ def measure(*, results: Path | None, show_profile: bool, with_raw: bool) -> None
         role=Role.PIMPINAN,
         scope=CITY,
         password="bench-Password-123",
+        demo=True,
     )
     client = Client()
     client.force_login(user)

@@ -113,7 +113,11 @@ def prepare(*, clients: int):
 
     def session_for(username, role, scope):
         user, _created = staff_save(
-            username=username, role=role, scope=scope, password=secrets.token_hex(16)
+            username=username,
+            role=role,
+            scope=scope,
+            password=secrets.token_hex(16),
+            demo=True,  # no first-login password change for load clients
         )
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)

@@ -36,7 +36,11 @@ RUNS = 10
 
 def user(username: str, role: str, scope: str):
     found, _created = staff_save(
-        username=username, role=role, scope=scope, password="bench-Password-123"
+        username=username,
+        role=role,
+        scope=scope,
+        password="bench-Password-123",
+        demo=True,
     )
     return found
 
