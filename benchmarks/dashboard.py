@@ -303,7 +303,7 @@ def run_raw(sql: str, params: list) -> list[tuple]:
 
 
 def csv_counts(body: bytes, district_codes: set[str]) -> dict[tuple[str, str], int]:
-    reader = csv.DictReader(io.StringIO(body.decode("utf-8")))
+    reader = csv.DictReader(io.StringIO(body.decode("utf-8-sig")))
     return {
         (row["kode"], row["semester"]): int(row["baru"])
         for row in reader
