@@ -23,7 +23,7 @@ from .identity import (
 )
 from .models import RECORDED_STAGES, TARGET_GROUPS, Gender, Resident, Stage, StageRecord
 from .selectors import nik_region_name, residents_visible_to, villages_for_registration
-from .services import duplicate_nik_message
+from .services import duplicate_nik_message, nik_holder
 
 DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 # Fields whose change asks for the NIK / duplicate warnings again.
@@ -256,16 +256,10 @@ class ResidentForm(PersonalNumbersMixin, forms.ModelForm):
         except NikError as error:
             raise forms.ValidationError(str(error), code=error.code) from error
         self.nik_region = nik_region_name(district_code=self.nik_info.district_code)
-        existing = (
-            Resident.objects.select_related("village__district")
-            .filter(nik=value)
-            .exclude(pk=self.instance.pk)
-            .first()
+        existing, visible = nik_holder(
+            nik=value, user=self.user, exclude_pk=self.instance.pk
         )
         if existing:
-            visible = (
-                residents_visible_to(user=self.user).filter(pk=existing.pk).exists()
-            )
             if visible:
                 self.duplicate_of = existing
             raise forms.ValidationError(

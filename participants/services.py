@@ -37,25 +37,39 @@ def duplicate_nik_message(*, existing: Resident, visible: bool) -> str:
     }
 
 
+def nik_holder(
+    *, nik: str, user, exclude_pk: int | None = None
+) -> tuple[Resident | None, bool]:
+    """The resident already registered with this NIK (other than exclude_pk), and whether
+    it is in this user's own area: the one rule behind every "already registered" answer
+    (form, live check, a race at the database)."""
+    existing = (
+        Resident.objects.select_related("village__district")
+        .filter(nik=nik)
+        .exclude(pk=exclude_pk)
+        .first()
+    )
+    if existing is None:
+        return None, False
+    visible = (
+        user is not None
+        and residents_visible_to(user=user).filter(pk=existing.pk).exists()
+    )
+    return existing, visible
+
+
 def _save_resident(resident: Resident, *, user, update_fields=None) -> None:
     """Save; a NIK another clerk registered a moment ago becomes a message on the NIK field."""
     try:
         with transaction.atomic():
             resident.save(update_fields=update_fields)
     except IntegrityError as error:
-        existing = (
-            Resident.objects.select_related("village__district")
-            .filter(nik=resident.nik)
-            .exclude(pk=resident.pk)
-            .first()
+        existing, visible = nik_holder(
+            nik=resident.nik, user=user, exclude_pk=resident.pk
         )
         if existing is None:
             raise
         # Raced by another clerk: said as the form says it, by where the other one is.
-        visible = (
-            user is not None
-            and residents_visible_to(user=user).filter(pk=existing.pk).exists()
-        )
         raise ValidationError(
             {"nik": duplicate_nik_message(existing=existing, visible=visible)}
         ) from error
@@ -240,15 +254,18 @@ class NikLookupLimit(Exception):
     )
 
 
+def _count_nik_lookup(*, user, kind: str, per_hour: int) -> None:
+    """One more NIK lookup of this kind by this user this hour; NikLookupLimit past it."""
+    if limit_reached(f"{kind}:{user.pk}", limit=per_hour, window_seconds=60 * 60):
+        raise NikLookupLimit
+
+
 @transaction.atomic
 def nik_look_up(*, user, nik: str) -> Resident | None:
     """A resident found by exact NIK, rate-limited per user and logged (found or not)."""
-    if limit_reached(
-        f"nik-lookup:{user.pk}",
-        limit=settings.NIK_LOOKUPS_PER_HOUR,
-        window_seconds=60 * 60,
-    ):
-        raise NikLookupLimit
+    _count_nik_lookup(
+        user=user, kind="nik-lookup", per_hour=settings.NIK_LOOKUPS_PER_HOUR
+    )
     found = resident_find_by_nik(user=user, nik=nik)
     access_log_write(
         user=user,
@@ -309,18 +326,10 @@ def nik_registration_check(*, user, nik: str, exclude_pk: int | None = None) -> 
     """The live check under the NIK field: the same message the form gives on submit if
     the NIK is already registered, else "". Limited and logged like every NIK lookup
     (a registration desk types one NIK per resident: ten times the lookup limit)."""
-    if limit_reached(
-        f"nik-check:{user.pk}",
-        limit=10 * settings.NIK_LOOKUPS_PER_HOUR,
-        window_seconds=60 * 60,
-    ):
-        raise NikLookupLimit
-    existing = (
-        Resident.objects.select_related("village__district")
-        .filter(nik=nik)
-        .exclude(pk=exclude_pk)
-        .first()
+    _count_nik_lookup(
+        user=user, kind="nik-check", per_hour=10 * settings.NIK_LOOKUPS_PER_HOUR
     )
+    existing, visible = nik_holder(nik=nik, user=user, exclude_pk=exclude_pk)
     access_log_write(
         user=user,
         action=AccessLog.Action.LOOKUP_NIK,
@@ -329,5 +338,4 @@ def nik_registration_check(*, user, nik: str, exclude_pk: int | None = None) -> 
     )
     if existing is None:
         return ""
-    visible = residents_visible_to(user=user).filter(pk=existing.pk).exists()
     return duplicate_nik_message(existing=existing, visible=visible)

@@ -263,6 +263,7 @@ def enroll_village(request, pk):
                     _("%(n)d warga didaftarkan ke pelatihan.") % {"n": len(chosen)},
                 )
                 return redirect(program)
+    villages = list(villages)  # read once: the select and the default below
     return render(
         request,
         "programs/enroll_village.html",

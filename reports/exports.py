@@ -8,7 +8,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from participants.models import Stage
 
-from .selectors import AreaProgress, ProgressReport
+from .selectors import AreaProgress, ProgressReport, percent_number
 
 HEADER = [
     "kode",
@@ -26,11 +26,6 @@ HEADER = [
 def one_decimal(value) -> str:
     """12.3 (dot separator), as reports.selectors.percent rounded it; empty without target."""
     return "" if value is None else f"{value:.1f}"
-
-
-def _number(value):
-    """A percentage for JSON: the same rounded figure as the pages, as a number."""
-    return None if value is None else float(value)
 
 
 def _area_rows(area: AreaProgress) -> list[list]:
@@ -131,9 +126,9 @@ def _area_json(area: AreaProgress) -> dict:
         "wilayah": area.name,
         "target_total": area.total,
         "kumulatif": area.cumulative,
-        "persen_total": _number(area.percent_of_total),
+        "persen_total": percent_number(area.percent_of_total),
         "target_sampai_hari_ini": area.target_to_date,
-        "persen_target_sampai_hari_ini": _number(area.percent_to_date),
+        "persen_target_sampai_hari_ini": percent_number(area.percent_to_date),
         "status": area.status,
         "laju_dibutuhkan_per_semester": area.pace_needed,
         "proyeksi_total": area.projected_total,
@@ -145,8 +140,8 @@ def _area_json(area: AreaProgress) -> dict:
                 "baru": f.new,
                 "kumulatif": f.cumulative,
                 "target_kumulatif": f.cumulative_target,
-                "persen": _number(f.percent),
-                "persen_kumulatif": _number(f.cumulative_percent),
+                "persen": percent_number(f.percent),
+                "persen_kumulatif": percent_number(f.cumulative_percent),
             }
             for f in area.semesters
         ],

@@ -37,6 +37,11 @@ def percent(part: int, whole: int) -> Decimal | None:
     )
 
 
+def percent_number(value: Decimal | None) -> float | None:
+    """A rounded percentage for JSON and charts: the same figure the pages show."""
+    return None if value is None else float(value)
+
+
 @dataclass
 class SemesterFigures:
     semester: Semester

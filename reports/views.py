@@ -13,7 +13,7 @@ from wilayah.models import District
 from .access import report_city_for
 from .breakdowns import KELURAHAN, breakdowns, counted_headline, village_semesters
 from .exports import progress_csv, progress_json, progress_xlsx
-from .selectors import period_for, progress_report
+from .selectors import percent_number, period_for, progress_report
 
 
 def _report(request):
@@ -69,10 +69,6 @@ def _funnel_rows(area):
     return [(str(stage.label), area.funnel.get(stage.value, 0)) for stage in Stage]
 
 
-def _number(value):
-    return None if value is None else float(value)
-
-
 def _chart_data(area, first, last, *, districts=()):
     """What the charts draw, in percent of target so that 800 against 160,000 still
     shows: each semester's achievement, the cumulative line, and (on the dashboard) each
@@ -83,12 +79,12 @@ def _chart_data(area, first, last, *, districts=()):
     ]
     return {
         "labels": [str(f.semester) for f in shown],
-        "percent": [_number(f.percent) for f in shown],
-        "cumulativePercent": [_number(f.cumulative_percent) for f in shown],
+        "percent": [percent_number(f.percent) for f in shown],
+        "cumulativePercent": [percent_number(f.cumulative_percent) for f in shown],
         "funnelLabels": [str(stage.label) for stage in Stage],
         "funnel": [area.funnel.get(stage.value, 0) for stage in Stage],
         "districtLabels": [d.name for d in districts],
-        "districtPercent": [_number(d.percent_to_date) or 0 for d in districts],
+        "districtPercent": [percent_number(d.percent_to_date) or 0 for d in districts],
         "districtStatus": [d.status for d in districts],
     }
 
