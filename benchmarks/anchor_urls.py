@@ -9,6 +9,7 @@ from django.template import engines
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
+from jakpreneur.urls import handler500  # noqa: F401 (the app's error pages, same as served)
 from jakpreneur.urls import urlpatterns as app_urls
 from participants.models import AccessLog
 

@@ -12,8 +12,9 @@ trainings, starts gunicorn (4 workers, DEBUG off) on a free loopback port, and r
 2. the anchor, served by the same gunicorn: the same clients POSTing to an authenticated
    view that does one INSERT (benchmarks/anchor_urls.py), for a third of the time.
 With --kill-worker one gunicorn worker is killed (SIGKILL) half-way through the load; with
---restart-postgres PostgreSQL is restarted a third of the way (it stops every connection of
-the cluster: do not use it while other work shares the server).
+--restart-postgres the PostgreSQL cluster serving DATABASE_URL is restarted a third of the way
+(it stops every connection of that cluster: while other work shares 127.0.0.1:5432, give the
+script a cluster of its own, e.g. `pg_createcluster 15 fault -p 5433 -- --auth=trust`).
 
 It prints requests/s, p50/p95/p99 and errors by status per request kind, the anchor beside
 the registrations, the load average, and then verifies: every registration the server
@@ -168,6 +169,11 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
         "NIK_LOOKUPS_PER_HOUR": "1000000",
         "LOG_LEVEL": "WARNING",
     }
+    # The server's log goes to a file, not a pipe: an undrained pipe fills up (64 KiB of
+    # tracebacks) and then blocks every worker that logs, which looked like a hung server.
+    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (read and removed in main())
+        mode="w+", prefix="jakpreneur-load-", suffix=".log", delete=False
+    )
     server = subprocess.Popen(
         [
             str(VENV_BIN / "gunicorn"),
@@ -182,9 +188,11 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
         cwd=BASE_DIR,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
         text=True,
     )
+    server.log_path = log.name
+    log.close()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -361,9 +369,21 @@ def worker_pids(master: int) -> list[int]:
 
 
 def restart_postgres() -> None:
-    version = sorted(os.listdir("/etc/postgresql"))[0]
+    """Restart the cluster that serves DATABASE_URL (found by its port in pg_lsclusters),
+    so a throw-away cluster on another port can take the fault while others share 5432."""
+    from django.conf import settings
+
+    port = str(settings.DATABASES["default"].get("PORT") or 5432)
+    listing = subprocess.run(
+        ["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True
+    ).stdout
+    version, name = next(
+        (fields[0], fields[1])
+        for fields in (line.split() for line in listing.splitlines())
+        if fields[2] == port
+    )
     subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, name, "restart"],
         check=False,
         timeout=120,
     )
@@ -514,15 +534,22 @@ def main() -> int:
     finally:
         server.terminate()
         try:
-            _out, errors = server.communicate(timeout=15)
+            server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.kill()
-            _out, errors = server.communicate()
-        lines = [line for line in errors.splitlines() if "[INFO]" not in line]
+            server.wait()
+        log = Path(server.log_path)
+        lines = [line for line in log.read_text().splitlines() if "[INFO]" not in line]
+        print(f"\nServer log: {log}")
         if lines:
-            print("\nServer log (errors and warnings, last 40 lines):")
-            for line in lines[-40:]:
-                print(f"  {line}")
+            errors = Counter(
+                line
+                for line in lines
+                if line and not line.startswith((" ", "Traceback"))
+            )
+            print("Its errors and warnings, by message:")
+            for line, n in errors.most_common(20):
+                print(f"  {n:5d} × {line[:160]}")
     print("\nAll verified." if ok else "\nVERIFICATION FAILED.")
     return 0 if ok else 1
 
