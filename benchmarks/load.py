@@ -8,7 +8,8 @@ It migrates the database (its name must end in "_bench"), creates staff accounts
 trainings, starts gunicorn (4 workers, DEBUG off) on a free loopback port, and runs rounds of:
 1. the mixed load: kelurahan clerks registering residents (5 % with a NIK already taken, on
    purpose) and recording stages, Sudin clerks enrolling by NIK, the Sekretaris Kota opening
-   the dashboard, all at once for --seconds;
+   the dashboard, all at once for --seconds, while a load balancer's probe asks /healthz
+   every half second on the workers' port and on gunicorn's probe port (HEALTH_PORT);
 2. the anchor, served by the same gunicorn: the same clients POSTing to an authenticated
    view that does one INSERT (benchmarks/anchor_urls.py), for a third of the time.
 With --kill-worker one gunicorn worker is killed (SIGKILL) half-way through the load; with
@@ -154,7 +155,7 @@ def prepare(*, clients: int):
     return kinds, [p.pk for p in programs]
 
 
-def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
+def start_gunicorn(port: int, workers: int, health_port: int) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "benchmarks.anchor_settings",
@@ -165,7 +166,7 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
         "SESSION_COOKIE_SECURE": "0",
         "CSRF_COOKIE_SECURE": "0",
         "SECURE_HSTS_SECONDS": "0",
-        "HEALTH_PORT": "0",
+        "HEALTH_PORT": str(health_port),
         "NIK_LOOKUPS_PER_HOUR": "1000000",
         "LOG_LEVEL": "WARNING",
     }
@@ -223,6 +224,26 @@ class Results:
         with self.lock:
             self.times[kind].append(seconds * 1000)
             self.statuses[kind][status] += 1
+
+
+class Prober(threading.Thread):
+    """A load balancer's health check: GET /healthz every half second on one port."""
+
+    def __init__(self, results: Results, stop: threading.Event, kind: str, port: int):
+        super().__init__(daemon=True)
+        self.results, self.stop, self.kind, self.port = results, stop, kind, port
+
+    def run(self):
+        while not self.stop.wait(0.5):
+            started = time.monotonic()
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+                conn.request("GET", "/healthz")
+                status = conn.getresponse().status
+                conn.close()
+            except OSError:
+                status = 0
+            self.results.add(self.kind, time.monotonic() - started, status)
 
 
 class Clerk(threading.Thread):
@@ -466,8 +487,8 @@ def main() -> int:
         return 2
 
     kinds, programs = prepare(clients=args.clients)
-    port = free_port()
-    server = start_gunicorn(port, args.workers)
+    port, health_port = free_port(), free_port()
+    server = start_gunicorn(port, args.workers, health_port)
     from django.db import connections
 
     connections.close_all()
@@ -483,6 +504,9 @@ def main() -> int:
             ]
             for clerk in clerks:
                 clerk.start()
+            # The workers' /healthz queues behind users; the probe port does not.
+            Prober(results, stop, "healthz (workers)", port).start()
+            Prober(results, stop, "healthz (probe port)", health_port).start()
             started = time.monotonic()
             faults = []
             if args.restart_postgres:
