@@ -132,46 +132,66 @@ def resident_stages_sync(
     return changed
 
 
-def resident_stages_rebuild(*, resident_ids: QuerySet | None = None) -> None:
-    """Recompute the stage dates of many residents at once (after bulk loads).
+def resident_stages_rebuild(*, resident_ids: QuerySet | None = None) -> int:
+    """Recompute the stage dates of many residents at once (after bulk loads); returns how
+    many residents changed.
 
-    Set-based: per source one UPDATE ... FROM its earliest rows (the per-resident sync would
-    take hours at millions). `resident_ids` is a values("pk") queryset that limits the work
+    Set-based, the same definition as the per-resident sync: one UPDATE that joins every
+    source's earliest rows and rewrites only the residents whose dates differ (a resident
+    row written once, not cleared and set again per stage; the per-resident sync would take
+    hours at millions). `resident_ids` is a values("pk") queryset that limits the work
     (default: everyone). The counters are not moved: rebuild them after this.
     """
     table = Resident._meta.db_table
+    quote = connection.ops.quote_name
     if connection.vendor == "postgresql":
         # Right after a bulk load the planner knows nothing of the new rows and would
         # join them row by row; fresh statistics (sampled, a second or two) avoid that.
         with connection.cursor() as cursor:
             tables = {table} | {s.rows().model._meta.db_table for s in SOURCES.values()}
             cursor.execute("ANALYZE " + ", ".join(sorted(tables)))
-    scope_sql, scope_params = "", []
+    joins, params, computed = [], [], {}
+    for k, source in enumerate(SOURCES.values()):
+        earliest_sql, earliest_params = source.earliest().query.sql_with_params()
+        joins.append(f"LEFT JOIN ({earliest_sql}) AS s{k} ON s{k}.s_resident = r2.id")
+        params += earliest_params
+        row_columns = ["s_date", *[f"s_{n}" for n in range(len(source.carries))]]
+        for (name, default), column in zip(
+            source.resident_fields.items(), row_columns, strict=True
+        ):
+            # No qualifying row: the field's "none" value (NULL, or "" for text).
+            computed[name] = (
+                f"s{k}.{column}"
+                if default is None
+                else f"COALESCE(s{k}.{column}, '{default}')"
+            )
+    columns = {
+        name: quote(Resident._meta.get_field(name.removesuffix("_id")).column)
+        for name in computed
+    }
+    scope_sql = ""
     if resident_ids is not None:
-        sql, params = resident_ids.query.sql_with_params()
-        scope_sql, scope_params = f" AND r.id IN ({sql})", list(params)
+        sql, scope_params = resident_ids.query.sql_with_params()
+        scope_sql = f" WHERE r2.id IN ({sql})"
+        params += scope_params
+    new_values = ", ".join(
+        f"{expr} AS {columns[name]}" for name, expr in computed.items()
+    )
     with connection.cursor() as cursor:
-        for source in SOURCES.values():
-            fields = source.resident_fields
-            columns = {
-                name: Resident._meta.get_field(name.removesuffix("_id")).column
-                for name in fields
-            }
-            date_column = columns[STAGE_DATE_FIELDS[source.stage]]
-            # Clear only who has a date now (a fresh bulk load touches nobody here).
-            cursor.execute(
-                f"UPDATE {table} AS r SET "
-                + ", ".join(f"{columns[name]} = %s" for name in fields)
-                + f" WHERE r.{date_column} IS NOT NULL{scope_sql}",
-                [*fields.values(), *scope_params],
+        cursor.execute(
+            f"UPDATE {quote(table)} AS r SET "  # noqa: S608 (names from the models)
+            + ", ".join(f"{column} = n.{column}" for column in columns.values())
+            + f" FROM (SELECT r2.id AS id, {new_values} FROM {quote(table)} AS r2 "
+            + " ".join(joins)
+            + scope_sql
+            + ") AS n WHERE r.id = n.id AND ("
+            + " OR ".join(
+                f"r.{column} IS DISTINCT FROM n.{column}"
+                if connection.vendor == "postgresql"
+                else f"r.{column} IS NOT n.{column}"
+                for column in columns.values()
             )
-            earliest_sql, earliest_params = source.earliest().query.sql_with_params()
-            assignments = [f"{date_column} = s.s_date"]
-            assignments += [
-                f"{columns[name]} = s.s_{n}" for n, name in enumerate(source.carries)
-            ]
-            cursor.execute(
-                f"UPDATE {table} AS r SET {', '.join(assignments)}"
-                f" FROM ({earliest_sql}) AS s WHERE r.id = s.s_resident{scope_sql}",
-                [*earliest_params, *scope_params],
-            )
+            + ")",
+            params,
+        )
+        return cursor.rowcount

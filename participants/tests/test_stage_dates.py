@@ -77,6 +77,40 @@ def test_rebuild_agrees_with_what_writes_kept(places):
     assert snapshot() == kept
 
 
+def test_rebuild_clears_stale_dates_rewrites_only_what_differs_and_keeps_to_scope(
+    places,
+):
+    trained, untouched, bare = ResidentFactory.create_batch(3)
+    StageRecordFactory(resident=trained, reached_on=date(2025, 4, 1))
+    EnrollmentFactory(resident=trained, status=Enrollment.Status.ATTENDED)
+    kept = snapshot()
+    agency = Resident.objects.get(pk=trained.pk).trained_agency
+    stale = {
+        **dict.fromkeys(DERIVED_STAGE_FIELDS, date(2020, 1, 1)),
+        "trained_agency": agency,
+        "trained_category": "jasa",
+    }
+    Resident.objects.filter(pk__in=[untouched.pk, bare.pk]).update(**stale)
+    Resident.objects.filter(pk=trained.pk).update(mentored_on=date(2020, 1, 1))
+
+    changed = resident_stages_rebuild(
+        resident_ids=Resident.objects.exclude(pk=untouched.pk).values("pk")
+    )
+
+    assert (
+        changed == 2
+    )  # `trained` and `bare`; a third, already right, is not rewritten
+    after = {row[0]: row for row in snapshot()}
+    assert after[trained.pk] == next(row for row in kept if row[0] == trained.pk)
+    assert after[bare.pk] == next(row for row in kept if row[0] == bare.pk)
+    untouched_now = Resident.objects.get(pk=untouched.pk)
+    assert untouched_now.mentored_on == date(2020, 1, 1)  # outside the scope
+    assert untouched_now.trained_category == "jasa"
+    assert resident_stages_rebuild() == 1  # then `untouched`; then nothing is left
+    assert resident_stages_rebuild() == 0
+    assert snapshot() == kept
+
+
 def test_saving_a_stale_copy_keeps_the_stage_dates(places):
     resident = ResidentFactory()
     stale = Resident.objects.get(pk=resident.pk)
