@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from jakpreneur.admin_tools import FastModelAdmin
+from jakpreneur.admin_tools import CleanTextAdminMixin, FastModelAdmin
 
 from .forms import AdminLoginForm, StaffAdminPasswordChangeForm
 from .models import StaffProfile
@@ -25,7 +25,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(CleanTextAdminMixin, UserAdmin):
     inlines = [StaffProfileInline]
     # A password an admin sets must be replaced by its owner at their next login.
     change_password_form = StaffAdminPasswordChangeForm

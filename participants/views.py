@@ -23,6 +23,7 @@ from accounts.access import (
     may_reveal_nik,
     villages_visible_to,
 )
+from jakpreneur.numbers import positive_int
 from jakpreneur.pagination import page_of
 
 from .counting import age_on
@@ -412,14 +413,11 @@ def nik_info(request):
     if len(value) >= 16:
         info, region = nik_describe(nik=value)
         if getattr(info, "birth_date", None):
-            editing = request.POST.get("resident", "")
             try:
                 duplicate = nik_registration_check(
                     user=request.user,
                     nik=value,
-                    exclude_pk=int(editing)
-                    if editing.isascii() and editing.isdigit()
-                    else None,
+                    exclude_pk=positive_int(request.POST.get("resident")),
                 )
             except NikLookupLimit as limit:
                 duplicate = limit.message
@@ -435,7 +433,7 @@ def village_options(request):
     if not may_keep_records(request.user):
         raise PermissionDenied
     villages = villages_for_registration(user=request.user)
-    district = request.GET.get("district")
-    if district and district.isdigit():
+    district = positive_int(request.GET.get("district"))
+    if district:
         villages = villages.filter(district_id=district)
     return render(request, "participants/_village_options.html", {"villages": villages})

@@ -20,6 +20,7 @@ from accounts.access import (
     may_see_coverage,
     villages_for_enrolment,
 )
+from jakpreneur.numbers import positive_int
 from jakpreneur.pagination import page_of
 from participants.exports import cell
 from participants.identity import nik_mask
@@ -227,8 +228,8 @@ def enroll_village(request, pk):
     program = _managed(request, pk)
     villages = _villages_for(request, program)
     village = None
-    village_id = request.GET.get("village") or request.POST.get("village")
-    if village_id and village_id.isdigit():
+    village_id = positive_int(request.GET.get("village") or request.POST.get("village"))
+    if village_id:
         village = villages.filter(pk=village_id).first()
     candidates = []
     if village:
@@ -246,7 +247,7 @@ def enroll_village(request, pk):
         )
     errors = []
     if request.method == "POST" and village:
-        chosen_ids = {int(x) for x in request.POST.getlist("residents") if x.isdigit()}
+        chosen_ids = set(map(positive_int, request.POST.getlist("residents")))
         chosen = [r for r in candidates if r.pk in chosen_ids]
         if not chosen:
             errors.append(_("Pilih minimal satu warga."))
@@ -294,8 +295,9 @@ def roster_save(request, pk):
     program = _managed(request, pk)
     statuses = {}
     for key, value in request.POST.items():
-        if key.startswith("status-") and key[7:].isdigit():
-            statuses[int(key[7:])] = value
+        enrollment_id = positive_int(key.removeprefix("status-"))
+        if key.startswith("status-") and enrollment_id:
+            statuses[enrollment_id] = value
     try:
         changed = roster_update(program=program, statuses=statuses, user=request.user)
     except ValidationError as error:
