@@ -25,9 +25,10 @@ from accounts.access import (
 )
 from jakpreneur.numbers import positive_int
 from jakpreneur.pagination import page_of
+from jakpreneur.spreadsheets import xlsx_response
 
 from .counting import age_on
-from .exports import csv_response, xlsx_response
+from .exports import csv_response, resident_xlsx
 from .forms import (
     ResidentFilterForm,
     ResidentForm,
@@ -138,7 +139,13 @@ def resident_export(request, fmt):
     unmasked = may_reveal_nik(request.user)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     filename = f"warga-{stamp}.{fmt}"
-    # Every list of residents that leaves the app is logged, masked or not (UU PDP).
+    # Every list of residents that leaves the app is logged, masked or not (UU PDP), and
+    # only a list that does leave: the workbook is built before its log row is written.
+    # The CSV is streamed (any size, little memory), so its row is written as it starts:
+    # its cells cannot fail (jakpreneur.spreadsheets), only a lost database could stop it.
+    content = None
+    if fmt == "xlsx":
+        content = resident_xlsx(residents, unmasked=unmasked)
     access_log_write(
         user=request.user,
         action=AccessLog.Action.EXPORT_LIST,
@@ -149,7 +156,7 @@ def resident_export(request, fmt):
     )
     if fmt == "csv":
         return csv_response(residents, unmasked=unmasked, filename=filename)
-    return xlsx_response(residents, unmasked=unmasked, filename=filename)
+    return xlsx_response(content, filename=filename)
 
 
 @sensitive_post_parameters("nik", "kk_number")

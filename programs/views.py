@@ -1,9 +1,6 @@
-import io
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -22,7 +19,7 @@ from accounts.access import (
 )
 from jakpreneur.numbers import positive_int
 from jakpreneur.pagination import page_of
-from participants.exports import cell
+from jakpreneur.spreadsheets import Column, xlsx_bytes, xlsx_response, xlsx_sheet
 from participants.identity import nik_mask
 from participants.models import AccessLog
 from participants.selectors import residents_editable_by, residents_enrollable_by
@@ -320,47 +317,35 @@ def _roster_for_export(request, pk):
 def roster_xlsx(request, pk):
     program, roster = _roster_for_export(request, pk)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Peserta"))
-    sheet.append([cell(program.code), cell(program.title)])
-    sheet.append(
+    xlsx_sheet(
+        workbook,
+        _("Peserta"),
         [
-            _("No."),
-            _("Nama"),
-            _("NIK"),
-            _("Jenis kelamin"),
-            _("Kelurahan"),
-            _("Kecamatan"),
-            _("Tanggal daftar"),
-            _("Status"),
-        ]
-    )
-    for number, enrollment in enumerate(roster, start=1):
-        resident = enrollment.resident
-        sheet.append(
-            [number]
-            + [
-                cell(v)
-                for v in (
-                    resident.full_name,
-                    nik_mask(resident.nik),
-                    resident.get_gender_display(),
-                    resident.village.name,
-                    resident.village.district.name,
-                    enrollment.enrolled_on.strftime("%d/%m/%Y"),
-                    enrollment.get_status_display(),
-                )
+            Column(_("No."), 5),
+            Column(_("Nama"), 28),
+            Column(_("NIK"), 20),
+            Column(_("Jenis kelamin"), 12),
+            Column(_("Kelurahan"), 20),
+            Column(_("Kecamatan"), 18),
+            Column(_("Tanggal daftar"), 12),
+            Column(_("Status"), 12),
+        ],
+        (
+            [
+                number,
+                enrollment.resident.full_name,
+                nik_mask(enrollment.resident.nik),
+                enrollment.resident.get_gender_display(),
+                enrollment.resident.village.name,
+                enrollment.resident.village.district.name,
+                enrollment.enrolled_on,
+                enrollment.get_status_display(),
             ]
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            for number, enrollment in enumerate(roster, start=1)
+        ),
+        above=[[program.code, program.title]],
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="peserta-{program.code}.xlsx"'
-    )
-    return response
+    return xlsx_response(xlsx_bytes(workbook), filename=f"peserta-{program.code}.xlsx")
 
 
 def attendance_sheet(request, pk):
