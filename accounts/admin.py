@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from jakpreneur.admin_tools import CleanTextAdminMixin, FastModelAdmin
@@ -22,6 +23,12 @@ class StaffProfileInline(admin.StackedInline):
 
 
 admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class StaffGroupAdmin(CleanTextAdminMixin, GroupAdmin):
+    """Django's groups, their names cleaned of control characters like every admin form."""
 
 
 @admin.register(User)
