@@ -38,10 +38,11 @@ class ContentSecurityPolicyMiddleware:
 
 
 class NulRequestMiddleware:
-    """400 for a NUL character in the path, a query-string key or value, or a form field's
-    key or value: no database stores one (PostgreSQL refuses NUL in text, a 500 deep in a
-    view), and no person types one. Django's forms.CharField refuses NUL, but query
-    parameters, lookups and the admin's filters and search take them as they come.
+    """400 for a NUL character in the path, a query-string key or value, a form field's
+    key or value, a cookie or a request header: no database stores one (PostgreSQL refuses
+    NUL in text: a 500 deep in a view, the session lookup or the login log), and no person
+    types one. Django's forms.CharField refuses NUL, but query parameters, lookups and the
+    admin's filters and search take them as they come.
 
     Placed before the session middleware: the request is answered before anything is read
     from or written to the database.
@@ -52,25 +53,24 @@ class NulRequestMiddleware:
 
     def __call__(self, request):
         if _holds_nul(request):
-            logger.warning(
-                "Request with a NUL character refused (400): %s", request.method
-            )
+            logger.warning("Request with a NUL character refused (400)")
             body = loader.get_template("400.html").render(request=None)
             return HttpResponseBadRequest(body)
         return self.get_response(request)
 
 
 def _holds_nul(request) -> bool:
-    if "\x00" in request.path or "\x00" in request.path_info:
-        return True
+    texts = [request.path, request.path_info]
+    texts += [v for k, v in request.META.items() if k.startswith("HTTP_")]
+    for key, value in request.COOKIES.items():
+        texts += [key, value]
     sources = [request.GET]
     if request.method == "POST" and request.content_type in (
         "application/x-www-form-urlencoded",
         "multipart/form-data",
     ):
         sources.append(request.POST)
-    return any(
-        "\x00" in key or any("\x00" in value for value in values)
-        for source in sources
-        for key, values in source.lists()
-    )
+    for source in sources:
+        for key, values in source.lists():
+            texts += [key, *values]
+    return any("\x00" in text for text in texts if isinstance(text, str))

@@ -2,7 +2,8 @@
 rosters, progress reports): no export can fail on, or run, what is stored.
 
 - `cell_text`: text with no control character a spreadsheet file cannot hold
-  (jakpreneur.text.text_clean) and no leading =, +, -, @ (formula injection: it gets a quote).
+  (jakpreneur.text.text_clean; line breaks as \n) and no leading =, +, -, @ (formula
+  injection: it gets a quote).
 - `xlsx_sheet`: a sheet people open in Excel: header in words, header row frozen, column
   widths that fit, dates as Excel dates shown dd/mm/yyyy, numbers as numbers.
 """
@@ -31,6 +32,8 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 def cell_text(value) -> str:
     """Text a spreadsheet can hold and will never run (every CSV and XLSX text cell)."""
     text = "" if value is None else text_clean(str(value), multiline=True)
+    # One line break inside a cell, as Excel writes it (an XLSX reader turns \r into \n).
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

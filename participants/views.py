@@ -113,7 +113,7 @@ def _search(request):
     if any(char.isdigit() for char in query):
         digits = nik_clean(query)
         found = None
-        if digits.isdigit() and len(digits) == 16:
+        if digits.isascii() and digits.isdigit() and len(digits) == 16:
             found = residents_visible_to(user=request.user).filter(nik=digits).first()
         if found:
             return redirect(found)

@@ -449,6 +449,13 @@ def test_nul_in_the_raw_query_string_and_path_is_refused(sekkota):
     assert_refused(sekkota.get("/warga/%00/"))
 
 
+def test_nul_in_a_cookie_or_header_is_refused(sekkota, places):
+    sekkota.cookies["sessionid"] = "abcdefgh\x00"
+
+    assert_refused(sekkota.get(reverse("participants:list")))
+    assert_refused(Client().post(reverse("login"), HTTP_USER_AGENT="x\x00y"))
+
+
 def test_nul_in_nik_lookup_is_refused_and_logs_nothing(sudin):
     response = sudin.post(reverse("participants:lookup"), {"nik": "3173\x00"})
 

@@ -14,6 +14,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from accounts.models import Role
+from accounts.services import staff_save
 from accounts.tests.factories import staff_user
 from jakpreneur.spreadsheets import cell_text, csv_cell
 from jakpreneur.text import CleanTextFormMixin, text_clean
@@ -172,3 +173,20 @@ def test_full_clean_cleans_text_that_arrives_without_a_form(places):
     assert resident.address == "Jl.Mawar 5"
     assert resident.full_name == "Siti Aminah"
     assert resident.birth_place == "Jakarta "
+
+
+@pytest.mark.django_db
+def test_staff_accounts_made_by_command_have_clean_names(places):
+    user, _created = staff_save(
+        username="joglo\x1b",
+        role=Role.KELURAHAN,
+        scope="31.73.08.1005",
+        password="Kembang-Sepatu-719",
+        full_name="Siti\x1b[1m Aminah",
+    )
+
+    assert (user.username, user.first_name, user.last_name) == (
+        "joglo",
+        "Siti[1m",
+        "Aminah",
+    )
