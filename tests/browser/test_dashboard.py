@@ -5,7 +5,7 @@ import pytest
 from accounts.models import Role
 from accounts.tests.factories import PASSWORD, staff_user
 from reports.tests.factories import KAPUK, jakarta_barat_period, resident
-from tests.browser.conftest import log_in
+from tests.browser.conftest import OVERFLOW, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -42,27 +42,6 @@ def test_sekkota_sees_the_charts_and_drills_into_kembangan(
     kelurahan = page.locator('table[data-dimension="kelurahan"]')
     assert "Joglo" in kelurahan.inner_text()
     assert kelurahan.locator("tfoot td").inner_text() == "3"
-
-
-# Elements wider than the viewport, and boxes that scroll sideways (after every <details>
-# is opened: what a reader unfolds must fit too).
-OVERFLOW = """() => {
-  document.querySelectorAll("details").forEach((d) => { d.open = true; });
-  const width = window.innerWidth;
-  const name = (e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") +
-    (e.className && typeof e.className === "string" ? "." + e.className.trim().split(/\\s+/).join(".") : "");
-  const wide = [];
-  for (const e of document.body.querySelectorAll("*")) {
-    const box = e.getBoundingClientRect();
-    if (box.width === 0 || box.height === 0) continue;
-    if (box.right > width + 1) wide.push(name(e) + " ends at " + Math.round(box.right));
-    const x = getComputedStyle(e).overflowX;
-    if ((x === "auto" || x === "scroll") && e.scrollWidth > e.clientWidth + 1) {
-      wide.push(name(e) + " scrolls sideways: " + e.scrollWidth + " > " + e.clientWidth);
-    }
-  }
-  return {page: document.scrollingElement.scrollWidth, wide: wide};
-}"""
 
 
 def test_on_a_phone_the_headline_and_the_kecamatan_behind_come_first_and_nothing_scrolls_sideways(
