@@ -27,12 +27,29 @@ class LockoutMessageMixin:
             raise
 
 
+# Django's own wording puts the username field's name into its sentence, which Indonesian
+# (its translation already says "nama pengguna") reads as "nama pengguna nama pengguna".
+INACTIVE = _("Akun ini tidak aktif. Hubungi admin kota.")
+
+
 class LoginForm(CleanTextFormMixin, LockoutMessageMixin, AuthenticationForm):
-    pass
+    error_messages = {
+        "invalid_login": _(
+            "Nama pengguna atau kata sandi salah. Periksa huruf besar/kecil, lalu "
+            "coba lagi."
+        ),
+        "inactive": INACTIVE,
+    }
 
 
 class AdminLoginForm(CleanTextFormMixin, LockoutMessageMixin, AdminAuthenticationForm):
-    pass
+    error_messages = {
+        "invalid_login": _(
+            "Nama pengguna atau kata sandi salah, atau akun ini bukan akun admin. "
+            "Periksa huruf besar/kecil, lalu coba lagi."
+        ),
+        "inactive": INACTIVE,
+    }
 
 
 class StaffPasswordChangeForm(CleanTextFormMixin, PasswordChangeForm):

@@ -4,7 +4,9 @@ import sys
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.template import loader
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.defaults import server_error as django_server_error
 
@@ -24,6 +26,13 @@ def healthz(request):
             "database unavailable", status=503, content_type="text/plain"
         )
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_not_required
+def favicon(request):
+    """Browsers ask for /favicon.ico on every page (the admin's and error pages too): send
+    them to the SVG icon the pages link to (not permanently: its static URL has a hash)."""
+    return redirect(static("favicon.svg"))
 
 
 def server_error(request):

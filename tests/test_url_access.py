@@ -396,6 +396,7 @@ PROGRAM_FORM = {
 RULES: dict[str, Rule] = {
     # --- jakpreneur/urls.py ---
     "healthz": Rule(opens=EVERYONE),  # load balancers; says "ok" and nothing else
+    "favicon": Rule(opens=EVERYONE, ok=(302,)),  # a redirect to the static icon
     "login": Rule(methods=(GET, POST), opens=EVERYONE),
     "logout": Rule(methods=(POST,), opens=SIGNED_IN, ok=(302,)),
     "password_change": Rule(methods=(GET, POST), opens=SIGNED_IN),

@@ -12,7 +12,7 @@ from accounts.tests.factories import PASSWORD, staff_user
 from accounts.throttle import client_address
 
 LOCKED = "Terlalu banyak percobaan masuk yang gagal"
-WRONG = "Masukkan nama pengguna"
+WRONG = "Nama pengguna atau kata sandi salah."
 
 
 def log_in(client, username, password, address="10.1.2.3", url=None):

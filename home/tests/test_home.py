@@ -129,7 +129,7 @@ def test_wrong_password_message_is_in_indonesian(client, places):
     )
 
     assert response.status_code == 200
-    assert "Masukkan nama pengguna" in response.content.decode()
+    assert "Nama pengguna atau kata sandi salah." in response.content.decode()
 
 
 def test_language_switch_shows_english(client, places):

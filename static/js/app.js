@@ -12,6 +12,14 @@
     }
   });
 
+  // <details open data-collapse-narrow>: closed on a phone-sized screen, so the page's
+  // headline comes first (open without JavaScript, and on wider screens).
+  if (window.matchMedia("(max-width: 767.98px)").matches) {
+    document.querySelectorAll("details[data-collapse-narrow]").forEach(function (details) {
+      details.open = false;
+    });
+  }
+
   // <button data-print>: print the page.
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) {

@@ -22,6 +22,27 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Elements wider than the viewport, and boxes that scroll sideways (after every <details>
+# is opened: what a reader unfolds must fit too).
+OVERFLOW = """() => {
+  document.querySelectorAll("details").forEach((d) => { d.open = true; });
+  const width = window.innerWidth;
+  const name = (e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") +
+    (e.className && typeof e.className === "string" ? "." + e.className.trim().split(/\\s+/).join(".") : "");
+  const wide = [];
+  for (const e of document.body.querySelectorAll("*")) {
+    const box = e.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    if (box.right > width + 1) wide.push(name(e) + " ends at " + Math.round(box.right));
+    const x = getComputedStyle(e).overflowX;
+    if ((x === "auto" || x === "scroll") && e.scrollWidth > e.clientWidth + 1) {
+      wide.push(name(e) + " scrolls sideways: " + e.scrollWidth + " > " + e.clientWidth);
+    }
+  }
+  return {page: document.scrollingElement.scrollWidth, wide: wide};
+}"""
+
+
 @pytest.fixture(scope="session")
 def browser():
     path = chromium_path()

@@ -18,7 +18,7 @@ def test_kelurahan_staff_logs_in_and_sees_a_styled_home(page, live_server, live_
     # Our stylesheet (the orange bar) and Bootstrap's (a flex navbar) are both applied.
     assert (
         navbar.evaluate("el => getComputedStyle(el).backgroundColor")
-        == "rgb(227, 93, 29)"
+        == "rgb(173, 67, 16)"
     )
     assert navbar.evaluate("el => getComputedStyle(el).display") == "flex"
 
@@ -31,4 +31,4 @@ def test_wrong_password_keeps_the_user_on_login_with_a_message(
     log_in(page, live_server, "kelurahan.joglo", "salah-sandi")
 
     assert "/accounts/login/" in page.url
-    assert page.get_by_text("Masukkan nama pengguna").is_visible()
+    assert page.get_by_text("Nama pengguna atau kata sandi salah.").is_visible()
