@@ -132,3 +132,22 @@ def test_residents_option_adds_nothing_the_second_time(places, settings):
     assert "sudah berisi warga" in out and "sudah berisi pelatihan" in out
     assert "Hitungan tahap" not in out
     assert (Resident.objects.count(), Program.objects.count()) == counts
+
+
+def test_demo_targets_fit_the_demo_so_the_dashboard_shows_a_mix(places, settings):
+    """A few thousand demo residents against the real 200,000 per kecamatan would show
+    every kecamatan at 0.2 % and 'jauh tertinggal': the seeded kota's targets fit it."""
+    from reports.models import DEFAULT_DISTRICT_TOTAL, TargetPeriod
+    from reports.selectors import progress_report
+
+    settings.DEBUG = True
+
+    seed(residents=1500)
+
+    period = TargetPeriod.objects.get(city__code="31.73")
+    assert period.default_total < DEFAULT_DISTRICT_TOTAL
+    report = progress_report(period=period)
+    assert 70 <= report.city_progress.percent_to_date <= 110
+    assert len({area.status for area in report.districts}) >= 2
+    other = TargetPeriod.objects.get(city__code="31.71")  # no demo residents there
+    assert other.default_total == DEFAULT_DISTRICT_TOTAL

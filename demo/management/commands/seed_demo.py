@@ -54,5 +54,5 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"Hitungan tahap Jakarta Barat: {counters} penghitung"
                 )
-        periods = demo_periods()
+        periods = demo_periods(residents=residents)
         self.stdout.write(f"Periode target demo (2023-S1 … 2027-S2): baru {periods}")
