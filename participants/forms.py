@@ -1,8 +1,10 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row, Submit
 from django import forms
+from django.forms.models import construct_instance
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +32,20 @@ DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 WARNING_FIELDS = {"nik", "full_name", "birth_date", "gender", "village"}
 
 
-class VillageChoiceField(forms.ModelChoiceField):
+class LoadedChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField that takes a choice already read from its queryset in this
+    request (`loaded`) without asking the database again."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.loaded: dict[str, object] = {}
+
+    def to_python(self, value):
+        choice = self.loaded.get(str(value))
+        return choice if choice is not None else super().to_python(value)
+
+
+class VillageChoiceField(LoadedChoiceField):
     def label_from_instance(self, village):
         return f"{village.name} ({village.code})"
 
@@ -83,7 +98,7 @@ class ResidentAdminForm(PersonalNumbersMixin, forms.ModelForm):
 
 
 class ResidentForm(PersonalNumbersMixin, forms.ModelForm):
-    district = forms.ModelChoiceField(
+    district = LoadedChoiceField(
         label=_("Kecamatan"),
         queryset=District.objects.none(),
         required=False,
@@ -140,7 +155,6 @@ class ResidentForm(PersonalNumbersMixin, forms.ModelForm):
         self.warnings: list[str] = []
         self.duplicate_of: Resident | None = None
         self.nik_info = None
-        self.nik_region = None
         villages = villages_for_registration(user=user)
         self.fields["village"].queryset = villages
         self.fields["district"].queryset = District.objects.filter(
@@ -150,12 +164,16 @@ class ResidentForm(PersonalNumbersMixin, forms.ModelForm):
             self.fields["district"].initial = self.instance.village.district_id
             self.fields["phone"].initial = phone_display(self.instance.phone)
             self.initial["phone"] = phone_display(self.instance.phone)
-        if villages.count() == 1:
-            only = villages.get()
+        # One query tells whether there is only one, and gives it.
+        first_two = list(villages[:2])
+        if len(first_two) == 1:
+            [only] = first_two
             self.fields["village"].initial = only.pk
             self.fields["village"].disabled = True
+            self.fields["village"].loaded = {str(only.pk): only}
             self.fields["district"].initial = only.district_id
             self.fields["district"].disabled = True
+            self.fields["district"].loaded = {str(only.district_id): only.district}
         self.fields["registered_on"].initial = self.today
         self.fields["gender"].choices = Gender.choices
         self._set_widgets()
@@ -248,6 +266,32 @@ class ResidentForm(PersonalNumbersMixin, forms.ModelForm):
         )
         return helper
 
+    @cached_property
+    def nik_region(self) -> str | None:
+        """Where the NIK was issued, read only when shown (a saved form shows nothing)."""
+        if self.nik_info is None:
+            return None
+        return nik_region_name(district_code=self.nik_info.district_code)
+
+    def _post_clean(self):
+        # The model's own field rules, in Python. Not asked of the database again: the
+        # kelurahan (read from the user's own above), the NIK's holder (clean_nik) and
+        # the CheckConstraints, each of which the form checks with a friendlier message;
+        # the database still guards them on the INSERT (participants.services).
+        try:
+            self.instance = construct_instance(
+                self, self.instance, self._meta.fields, self._meta.exclude
+            )
+        except forms.ValidationError as error:
+            self._update_errors(error)
+        exclude = self._get_validation_exclusions() | {"village"}
+        try:
+            self.instance.full_clean(
+                exclude=exclude, validate_unique=False, validate_constraints=False
+            )
+        except forms.ValidationError as error:
+            self._update_errors(error)
+
     # Field checks: format errors are errors, on their field.
     def clean_nik(self):
         value = self._kept("nik")
@@ -255,7 +299,6 @@ class ResidentForm(PersonalNumbersMixin, forms.ModelForm):
             self.nik_info = nik_parse(value, today=self.today)
         except NikError as error:
             raise forms.ValidationError(str(error), code=error.code) from error
-        self.nik_region = nik_region_name(district_code=self.nik_info.district_code)
         existing, visible = nik_holder(
             nik=value, user=self.user, exclude_pk=self.instance.pk
         )
@@ -371,7 +414,7 @@ class ResidentForm(PersonalNumbersMixin, forms.ModelForm):
                     "%(district)s. Tidak apa-apa bila warga sudah pindah."
                 )
                 % {
-                    "issued": nik_region_name(district_code=info.district_code),
+                    "issued": self.nik_region,
                     "district": village.district.name,
                 }
             )
@@ -390,7 +433,7 @@ class ResidentForm(PersonalNumbersMixin, forms.ModelForm):
                 _("Menurut NIK, jenis kelamin %(nik)s, berbeda dengan yang dipilih.")
                 % {"nik": Gender(info.gender).label}
             )
-        twins = (
+        twins = list(
             Resident.objects.select_related("village")
             .filter(
                 name_key=name_normalize(data["full_name"]),
@@ -398,14 +441,16 @@ class ResidentForm(PersonalNumbersMixin, forms.ModelForm):
                 is_void=False,
                 village__district__city_id=village.district.city_id,
             )
-            .exclude(pk=self.instance.pk)
+            .exclude(pk=self.instance.pk)[:3]
         )
-        mine = set(
-            residents_visible_to(user=self.user)
-            .filter(pk__in=[t.pk for t in twins[:3]])
-            .values_list("pk", flat=True)
-        )
-        for twin in twins[:3]:
+        mine = set()
+        if twins:
+            mine = set(
+                residents_visible_to(user=self.user)
+                .filter(pk__in=[t.pk for t in twins])
+                .values_list("pk", flat=True)
+            )
+        for twin in twins:
             if twin.pk in mine:
                 warnings.append(
                     _(
