@@ -122,3 +122,26 @@ def test_a_correction_refused_by_a_constraint_changes_nothing(places):
     }
     resident.refresh_from_db()
     assert resident.registered_on == date(2025, 3, 1)
+
+
+def test_a_registration_updates_only_the_indexes_some_query_needs(db):
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(
+            cursor, Resident._meta.db_table
+        )
+    indexes = {
+        name: tuple(info["columns"])
+        for name, info in found.items()
+        if info["index"] and not info["primary_key"]
+    }
+    # resident_village_reg leads with village_id; nothing asks LIKE 'prefix%'.
+    assert ("village_id",) not in indexes.values()
+    assert not [name for name in indexes if name.endswith("_like")]
+    declared = {index.name for index in Resident._meta.indexes}
+    assert declared <= set(indexes)
+    assert set(indexes) - declared <= {
+        "participants_resident_nik_key",  # the NIK's unique constraint (PostgreSQL)
+        "sqlite_autoindex_participants_resident_1",  # the same, on SQLite
+        "participants_resident_registered_by_id_2f215202",
+        "resident_name_key_trgm",
+    }
