@@ -180,7 +180,11 @@ class ResidentForm(PersonalNumbersMixin, forms.ModelForm):
         self._hide_personal_numbers()
         # Shown (as a checkbox) once the form has warnings to confirm; hidden before.
         self.fields["confirm_warnings"].widget = forms.HiddenInput()
-        self.helper = self._helper()
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """The layout, built only for a form that is shown (not for one that saves)."""
+        return self._helper()
 
     def _set_widgets(self):
         nik = self.fields["nik"].widget.attrs
@@ -433,16 +437,21 @@ class ResidentForm(PersonalNumbersMixin, forms.ModelForm):
                 _("Menurut NIK, jenis kelamin %(nik)s, berbeda dengan yang dipilih.")
                 % {"nik": Gender(info.gender).label}
             )
-        twins = list(
-            Resident.objects.select_related("village")
-            .filter(
-                name_key=name_normalize(data["full_name"]),
-                birth_date=data["birth_date"],
-                is_void=False,
-                village__district__city_id=village.district.city_id,
-            )
-            .exclude(pk=self.instance.pk)[:3]
+        same = Resident.objects.filter(
+            name_key=name_normalize(data["full_name"]),
+            birth_date=data["birth_date"],
+            is_void=False,
         )
+        if self.instance.pk:
+            same = same.exclude(pk=self.instance.pk)
+        # Mostly nobody anywhere: one index probe, no joins; the kota is asked only then.
+        twins = []
+        if same.exists():
+            twins = list(
+                same.filter(
+                    village__district__city_id=village.district.city_id
+                ).select_related("village")[:3]
+            )
         mine = set()
         if twins:
             mine = set(

@@ -44,12 +44,12 @@ def nik_holder(
     """The resident already registered with this NIK (other than exclude_pk), and whether
     it is in this user's own area: the one rule behind every "already registered" answer
     (form, live check, a race at the database)."""
-    existing = (
-        Resident.objects.select_related("village__district")
-        .filter(nik=nik)
-        .exclude(pk=exclude_pk)
-        .first()
-    )
+    # No joins and no ordering (a NIK is held once): the common answer, "nobody", is one
+    # index probe; where the holder lives is read only for a holder.
+    holders = Resident.objects.filter(nik=nik).order_by()
+    if exclude_pk is not None:
+        holders = holders.exclude(pk=exclude_pk)
+    existing = next(iter(holders[:1]), None)
     if existing is None:
         return None, False
     visible = (

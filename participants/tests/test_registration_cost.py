@@ -18,10 +18,10 @@ from participants.tests.factories import ResidentFactory
 from participants.tests.test_registration_form import form_data
 from wilayah.models import Village
 
-# Session, user, staff profile; the clerk's kelurahan; who holds the NIK; residents of
-# the kota with the same name and birth date; INSERT resident, INSERT its history, the
-# two counter UPSERTs. Plus the test's own SAVEPOINT and RELEASE around the service's
-# transaction (in production its BEGIN and COMMIT, which are not captured).
+# Session, user, staff profile; the clerk's kelurahan; who holds the NIK; whether anyone
+# has the same name and birth date; the service's transaction (BEGIN, INSERT resident,
+# INSERT its history, the two counter UPSERTs, COMMIT; inside a test's transaction
+# SAVEPOINT and RELEASE instead of BEGIN and COMMIT). Was 59.
 REGISTRATION_QUERIES = 12
 
 
