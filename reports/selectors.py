@@ -165,7 +165,8 @@ class ProgressReport:
 
 
 def period_for(*, city: City, period_id: int | None = None) -> TargetPeriod | None:
-    periods = TargetPeriod.objects.filter(city=city)
+    # With its kota: every report names it (progress_report reads period.city).
+    periods = TargetPeriod.objects.select_related("city").filter(city=city)
     if period_id is not None:
         return periods.filter(pk=period_id).first()
     return (

@@ -337,3 +337,20 @@ def test_a_kota_with_nothing_recorded_says_so_instead_of_far_behind(client, plac
 
     assert 'data-state="empty"' in page
     assert "Jauh tertinggal" not in page
+
+
+def test_dashboard_reads_the_kota_and_its_period_once(sekkota, period):
+    with CaptureQueriesContext(connection) as queries:
+        response = sekkota.get(reverse("reports:dashboard"))
+
+    assert response.status_code == 200
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert sum('FROM "reports_targetperiod"' in sql for sql in statements) == 1
+    # The kota the report is about, and the kota menu.
+    assert sum('FROM "wilayah_city"' in sql for sql in statements) == 2
+
+
+def test_dashboard_of_a_period_that_does_not_exist_is_not_found(sekkota, period):
+    response = sekkota.get(reverse("reports:dashboard"), {"periode": period.pk + 99})
+
+    assert response.status_code == 404
