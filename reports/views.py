@@ -106,14 +106,18 @@ def dashboard(request):
     report = progress_report(period=period)
     first, last = _semester_range(request, report)
     area = report.city_progress
-    coverage = {row.agency.short_name: row for row in coverage_matrix(city=report.city)}
+    districts = list(District.objects.filter(city=report.city))  # read once, for both
+    coverage = {
+        row.agency.short_name: row
+        for row in coverage_matrix(city=report.city, districts=districts)
+    }
     gaps = {
         district.code: [
             short
             for short, row in coverage.items()
             if dict(row.cells).get(district) is None
         ]
-        for district in District.objects.filter(city=report.city)
+        for district in districts
     }
     return render(
         request,
