@@ -278,20 +278,14 @@ class ResidentForm(PersonalNumbersMixin, forms.ModelForm):
         return nik_region_name(district_code=self.nik_info.district_code)
 
     def _post_clean(self):
-        # The model's own field rules, in Python. Not asked of the database again: the
-        # kelurahan (read from the user's own above), the NIK's holder (clean_nik) and
-        # the CheckConstraints, each of which the form checks with a friendlier message;
-        # the database still guards them on the INSERT (participants.services).
+        # No model validation here: the service validates the resident once (its field
+        # rules, in Python), and its errors land on these fields (the view adds them).
+        # Not asked of the database again either: the kelurahan (read from the user's own
+        # above), the NIK's holder (clean_nik) and the CheckConstraints, each of which the
+        # form checks with a friendlier message; the database guards them on the INSERT.
         try:
             self.instance = construct_instance(
                 self, self.instance, self._meta.fields, self._meta.exclude
-            )
-        except forms.ValidationError as error:
-            self._update_errors(error)
-        exclude = self._get_validation_exclusions() | {"village"}
-        try:
-            self.instance.full_clean(
-                exclude=exclude, validate_unique=False, validate_constraints=False
             )
         except forms.ValidationError as error:
             self._update_errors(error)
