@@ -193,6 +193,16 @@ def counts_follow(before: CountedState | None, after: CountedState | None) -> No
     breakdown_diff.subtract(before.breakdown_keys())
     if not any(stage_diff.values()) and not any(breakdown_diff.values()):
         return
+    if all(n >= 0 for n in (*stage_diff.values(), *breakdown_diff.values())):
+        # Only increases (a registration): UPSERTs, which cannot disagree with anything,
+        # so no savepoint to heal from.
+        _apply(StageCount, ["village_id", "stage", "semester"], stage_diff)
+        _apply(
+            BreakdownCount,
+            ["village_id", "stage", "semester", "dimension", "value"],
+            breakdown_diff,
+        )
+        return
     # Inside the writer's transaction; its own savepoint so that a mismatch can be healed.
     try:
         with transaction.atomic():

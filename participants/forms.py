@@ -1,8 +1,10 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row, Submit
 from django import forms
+from django.forms.models import construct_instance
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +34,20 @@ DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 WARNING_FIELDS = {"nik", "full_name", "birth_date", "gender", "village"}
 
 
-class VillageChoiceField(forms.ModelChoiceField):
+class LoadedChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField that takes a choice already read from its queryset in this
+    request (`loaded`) without asking the database again."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.loaded: dict[str, object] = {}
+
+    def to_python(self, value):
+        choice = self.loaded.get(str(value))
+        return choice if choice is not None else super().to_python(value)
+
+
+class VillageChoiceField(LoadedChoiceField):
     def label_from_instance(self, village):
         return f"{village.name} ({village.code})"
 
@@ -85,7 +100,7 @@ class ResidentAdminForm(PersonalNumbersMixin, ModelForm):
 
 
 class ResidentForm(PersonalNumbersMixin, ModelForm):
-    district = forms.ModelChoiceField(
+    district = LoadedChoiceField(
         label=_("Kecamatan"),
         queryset=District.objects.none(),
         required=False,
@@ -142,7 +157,6 @@ class ResidentForm(PersonalNumbersMixin, ModelForm):
         self.warnings: list[str] = []
         self.duplicate_of: Resident | None = None
         self.nik_info = None
-        self.nik_region = None
         villages = villages_for_registration(user=user)
         self.fields["village"].queryset = villages
         self.fields["district"].queryset = District.objects.filter(
@@ -152,19 +166,27 @@ class ResidentForm(PersonalNumbersMixin, ModelForm):
             self.fields["district"].initial = self.instance.village.district_id
             self.fields["phone"].initial = phone_display(self.instance.phone)
             self.initial["phone"] = phone_display(self.instance.phone)
-        if villages.count() == 1:
-            only = villages.get()
+        # One query tells whether there is only one, and gives it.
+        first_two = list(villages[:2])
+        if len(first_two) == 1:
+            [only] = first_two
             self.fields["village"].initial = only.pk
             self.fields["village"].disabled = True
+            self.fields["village"].loaded = {str(only.pk): only}
             self.fields["district"].initial = only.district_id
             self.fields["district"].disabled = True
+            self.fields["district"].loaded = {str(only.district_id): only.district}
         self.fields["registered_on"].initial = self.today
         self.fields["gender"].choices = Gender.choices
         self._set_widgets()
         self._hide_personal_numbers()
         # Shown (as a checkbox) once the form has warnings to confirm; hidden before.
         self.fields["confirm_warnings"].widget = forms.HiddenInput()
-        self.helper = self._helper()
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """The layout, built only for a form that is shown (not for one that saves)."""
+        return self._helper()
 
     def _set_widgets(self):
         nik = self.fields["nik"].widget.attrs
@@ -250,6 +272,26 @@ class ResidentForm(PersonalNumbersMixin, ModelForm):
         )
         return helper
 
+    @cached_property
+    def nik_region(self) -> str | None:
+        """Where the NIK was issued, read only when shown (a saved form shows nothing)."""
+        if self.nik_info is None:
+            return None
+        return nik_region_name(district_code=self.nik_info.district_code)
+
+    def _post_clean(self):
+        # No model validation here: the service validates the resident once (its field
+        # rules, in Python), and its errors land on these fields (the view adds them).
+        # Not asked of the database again either: the kelurahan (read from the user's own
+        # above), the NIK's holder (clean_nik) and the CheckConstraints, each of which the
+        # form checks with a friendlier message; the database guards them on the INSERT.
+        try:
+            self.instance = construct_instance(
+                self, self.instance, self._meta.fields, self._meta.exclude
+            )
+        except forms.ValidationError as error:
+            self._update_errors(error)
+
     # Field checks: format errors are errors, on their field.
     def clean_nik(self):
         value = self._kept("nik")
@@ -257,7 +299,6 @@ class ResidentForm(PersonalNumbersMixin, ModelForm):
             self.nik_info = nik_parse(value, today=self.today)
         except NikError as error:
             raise forms.ValidationError(str(error), code=error.code) from error
-        self.nik_region = nik_region_name(district_code=self.nik_info.district_code)
         existing, visible = nik_holder(
             nik=value, user=self.user, exclude_pk=self.instance.pk
         )
@@ -374,7 +415,7 @@ class ResidentForm(PersonalNumbersMixin, ModelForm):
                     "%(district)s. Tidak apa-apa bila warga sudah pindah."
                 )
                 % {
-                    "issued": nik_region_name(district_code=info.district_code),
+                    "issued": self.nik_region,
                     "district": village.district.name,
                 }
             )
@@ -393,22 +434,29 @@ class ResidentForm(PersonalNumbersMixin, ModelForm):
                 _("Menurut NIK, jenis kelamin %(nik)s, berbeda dengan yang dipilih.")
                 % {"nik": Gender(info.gender).label}
             )
-        twins = (
-            Resident.objects.select_related("village")
-            .filter(
-                name_key=name_normalize(data["full_name"]),
-                birth_date=data["birth_date"],
-                is_void=False,
-                village__district__city_id=village.district.city_id,
+        same = Resident.objects.filter(
+            name_key=name_normalize(data["full_name"]),
+            birth_date=data["birth_date"],
+            is_void=False,
+        )
+        if self.instance.pk:
+            same = same.exclude(pk=self.instance.pk)
+        # Mostly nobody anywhere: one index probe, no joins; the kota is asked only then.
+        twins = []
+        if same.exists():
+            twins = list(
+                same.filter(
+                    village__district__city_id=village.district.city_id
+                ).select_related("village")[:3]
             )
-            .exclude(pk=self.instance.pk)
-        )
-        mine = set(
-            residents_visible_to(user=self.user)
-            .filter(pk__in=[t.pk for t in twins[:3]])
-            .values_list("pk", flat=True)
-        )
-        for twin in twins[:3]:
+        mine = set()
+        if twins:
+            mine = set(
+                residents_visible_to(user=self.user)
+                .filter(pk__in=[t.pk for t in twins])
+                .values_list("pk", flat=True)
+            )
+        for twin in twins:
             if twin.pk in mine:
                 warnings.append(
                     _(

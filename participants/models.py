@@ -91,10 +91,10 @@ TARGET_GROUPS = {
 class Resident(CleanTextModelMixin, models.Model):
     """One person, identified by NIK, whatever trainings they attend."""
 
-    nik = models.CharField(_("NIK"), max_length=16, unique=True)
+    nik = models.CharField(_("NIK"), max_length=16)  # unique: Meta.constraints
     kk_number = models.CharField(_("nomor KK"), max_length=16, blank=True)
     full_name = models.CharField(_("nama lengkap"), max_length=150)
-    name_key = models.CharField(max_length=150, editable=False, db_index=True)
+    name_key = models.CharField(max_length=150, editable=False)
     gender = models.CharField(_("jenis kelamin"), max_length=1, choices=Gender)
     birth_place = models.CharField(_("tempat lahir"), max_length=100)
     birth_date = models.DateField(_("tanggal lahir"))
@@ -108,6 +108,7 @@ class Resident(CleanTextModelMixin, models.Model):
         models.PROTECT,
         related_name="residents",
         verbose_name=_("kelurahan domisili"),
+        db_index=False,  # resident_village_reg leads with it
     )
     education = models.CharField(
         _("pendidikan terakhir"), max_length=10, choices=Education
@@ -126,6 +127,8 @@ class Resident(CleanTextModelMixin, models.Model):
     registered_on = models.DateField(
         _("tanggal pendaftaran"), default=timezone.localdate
     )
+    # Indexed: deleting a staff account sets it to NULL on their residents (Django's
+    # SET_NULL UPDATE ... WHERE registered_by_id = ...), which would else read every row.
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -161,6 +164,7 @@ class Resident(CleanTextModelMixin, models.Model):
         editable=False,
         related_name="+",
         verbose_name=_("Suku Dinas pelatihan pertama"),
+        db_index=False,  # resident_trained_agency, only the trained residents
     )
     trained_category = models.CharField(
         _("kategori pelatihan pertama"),
@@ -189,12 +193,26 @@ class Resident(CleanTextModelMixin, models.Model):
         verbose_name = _("warga")
         verbose_name_plural = _("warga")
         ordering = ["-registered_on", "-id"]
+        # Every index costs each registration its update, so each one here names the
+        # queries it serves. Not indexed on purpose: the NIK and name_key for LIKE
+        # 'prefix%' (no query asks it: names are searched by trigram, NIKs whole).
+        # Also on the table: the primary key, registered_by's index (above) and, on
+        # PostgreSQL, resident_name_key_trgm (migration 0002): the name search of the
+        # resident list, `name_key LIKE '%siti%'` (participants.selectors.residents_search).
         indexes = [
+            # A kelurahan's or kecamatan's resident list, newest first, and its capped
+            # count (residents_filtered: village_id IN (...) ORDER BY registered_on DESC,
+            # id DESC); the exports; counting.stage_counts_rebuild and stages' rebuilds
+            # per kelurahan; Village's PROTECT check.
             models.Index(
                 fields=["village", "-registered_on", "-id"], name="resident_village_reg"
             ),
+            # The whole kota's or the city's list newest first (pimpinan, admin, the
+            # admin's change list) and "registered in semester X" (registered_on range).
             models.Index(fields=["-registered_on", "-id"], name="resident_reg"),
-            # "Reached stage X" lists, newest first, without scanning everyone.
+            # "Reached stage X" lists of a kota or the city, newest first, without scanning
+            # everyone (residents_reached_stage). Partial: a registration, which has
+            # reached no later stage yet, is written to none of them.
             *[
                 models.Index(
                     fields=["-registered_on", "-id"],
@@ -203,8 +221,23 @@ class Resident(CleanTextModelMixin, models.Model):
                 )
                 for field in DERIVED_STAGE_FIELDS
             ],
+            # The possible-duplicate warning of the registration form: same name_key and
+            # birth date in the kota (ResidentForm._warnings).
+            models.Index(fields=["name_key"], name="resident_name_key"),
+            # Agency's PROTECT check when a Suku Dinas is deleted. Partial: new residents
+            # (not trained yet) are not written to it.
+            models.Index(
+                fields=["trained_agency"],
+                condition=Q(trained_agency__isnull=False),
+                name="resident_trained_agency",
+            ),
         ]
         constraints = [
+            # One resident per NIK; also the NIK lookups (search, live check, enrolment
+            # by NIK, participants.services.nik_holder).
+            models.UniqueConstraint(
+                fields=["nik"], name="participants_resident_nik_key"
+            ),
             models.CheckConstraint(
                 condition=Q(nik__regex=SIXTEEN_DIGITS),
                 name="participants_resident_nik_16_digits",

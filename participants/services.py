@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jakpreneur.constraints import constraint_field, violated_check
 from jakpreneur.ratelimit import limit_reached
 from jakpreneur.text import text_clean
 
@@ -44,12 +45,12 @@ def nik_holder(
     """The resident already registered with this NIK (other than exclude_pk), and whether
     it is in this user's own area: the one rule behind every "already registered" answer
     (form, live check, a race at the database)."""
-    existing = (
-        Resident.objects.select_related("village__district")
-        .filter(nik=nik)
-        .exclude(pk=exclude_pk)
-        .first()
-    )
+    # No joins and no ordering (a NIK is held once): the common answer, "nobody", is one
+    # index probe; where the holder lives is read only for a holder.
+    holders = Resident.objects.filter(nik=nik).order_by()
+    if exclude_pk is not None:
+        holders = holders.exclude(pk=exclude_pk)
+    existing = next(iter(holders[:1]), None)
     if existing is None:
         return None, False
     visible = (
@@ -59,21 +60,35 @@ def nik_holder(
     return existing, visible
 
 
-def _save_resident(resident: Resident, *, user, update_fields=None) -> None:
-    """Save; a NIK another clerk registered a moment ago becomes a message on the NIK field."""
-    try:
-        with transaction.atomic():
-            resident.save(update_fields=update_fields)
-    except IntegrityError as error:
-        existing, visible = nik_holder(
-            nik=resident.nik, user=user, exclude_pk=resident.pk
+def _field_rules_check(resident: Resident) -> None:
+    """The model's field rules, in Python. Not asked of the database: the related rows
+    already read (the kelurahan, the clerk: their foreign keys guard them) and the
+    CheckConstraints, which guard the write itself (_refusal says what they refused)."""
+    loaded = {
+        field.name
+        for field in Resident._meta.concrete_fields
+        if field.is_relation and field.is_cached(resident)
+    }
+    resident.full_clean(
+        exclude=loaded, validate_unique=False, validate_constraints=False
+    )
+
+
+def _refusal(error: IntegrityError, *, nik: str, user, exclude_pk) -> ValidationError:
+    """A write the database refused, said as the form says it: a CheckConstraint's own
+    message, or the NIK rule's when another clerk registered the NIK a moment ago. Asked
+    once the write's transaction is rolled back, so no savepoint is needed around it."""
+    constraint = violated_check(Resident, error)
+    if constraint is not None:
+        return ValidationError(
+            {constraint_field(constraint): constraint.get_violation_error_message()}
         )
-        if existing is None:
-            raise
-        # Raced by another clerk: said as the form says it, by where the other one is.
-        raise ValidationError(
-            {"nik": duplicate_nik_message(existing=existing, visible=visible)}
-        ) from error
+    existing, visible = nik_holder(nik=nik, user=user, exclude_pk=exclude_pk)
+    if existing is None:
+        raise error
+    return ValidationError(
+        {"nik": duplicate_nik_message(existing=existing, visible=visible)}
+    )
 
 
 def _check_registration_date(registered_on: date, *, today: date) -> None:
@@ -83,7 +98,6 @@ def _check_registration_date(registered_on: date, *, today: date) -> None:
         )
 
 
-@transaction.atomic
 def resident_register(
     *, registered_by, today: date | None = None, **fields
 ) -> Resident:
@@ -91,18 +105,38 @@ def resident_register(
     today = today or timezone.localdate()
     resident = Resident(registered_by=registered_by, **fields)
     _check_registration_date(resident.registered_on, today=today)
-    resident.full_clean(validate_unique=False)
+    _field_rules_check(resident)
     resident._history_user = registered_by
-    _save_resident(resident, user=registered_by)
-    counts_follow(None, state_of(resident))
+    try:
+        with transaction.atomic():
+            resident.save()
+            counts_follow(None, state_of(resident))
+    except IntegrityError as error:
+        raise _refusal(
+            error, nik=resident.nik, user=registered_by, exclude_pk=None
+        ) from error
     return resident
 
 
-@transaction.atomic
 def resident_update(
     *, resident: Resident, user, today: date | None = None, **fields
 ) -> Resident:
     """Correct a resident's record; the change is kept in its history."""
+    try:
+        return _resident_update(resident=resident, user=user, today=today, **fields)
+    except IntegrityError as error:
+        raise _refusal(
+            error,
+            nik=fields.get("nik", resident.nik),
+            user=user,
+            exclude_pk=resident.pk,
+        ) from error
+
+
+@transaction.atomic
+def _resident_update(
+    *, resident: Resident, user, today: date | None, **fields
+) -> Resident:
     today = today or timezone.localdate()
     # Locked and read afresh: its stage dates are current, so `before` is what is counted.
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
@@ -111,11 +145,9 @@ def resident_update(
         setattr(resident, name, value)
     _check_registration_date(resident.registered_on, today=today)
     _check_registered_before_stages(resident)
-    resident.full_clean(validate_unique=False)
+    _field_rules_check(resident)
     resident._history_user = user
-    _save_resident(
-        resident, user=user, update_fields=[*fields, "name_key", "updated_at"]
-    )
+    resident.save(update_fields=[*fields, "name_key", "updated_at"])
     counts_follow(before, state_of(resident))
     return resident
 

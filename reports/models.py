@@ -1,5 +1,7 @@
 """Targets per kota period (the counters they are read against live in participants)."""
 
+import functools
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -85,7 +87,7 @@ class TargetPeriod(CleanTextModelMixin, models.Model):
 
     @property
     def semester_list(self) -> list[Semester]:
-        return [self.first_semester + n for n in range(self.semesters)]
+        return list(_semester_list(self.start_semester, self.semesters))
 
 
 class DistrictTarget(models.Model):
@@ -188,3 +190,10 @@ class AgencyTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} · {self.total}"
+
+
+@functools.lru_cache(maxsize=256)
+def _semester_list(start_semester: str, semesters: int) -> tuple[Semester, ...]:
+    """A period's semesters, parsed once per (start, length): reports read them often."""
+    first = Semester.parse(start_semester)
+    return tuple(first + n for n in range(semesters))

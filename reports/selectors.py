@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from django.db.models import Prefetch, Sum
 from django.utils import timezone
@@ -50,18 +51,21 @@ class SemesterFigures:
     cumulative: int
     cumulative_target: int
 
-    @property
+    @cached_property
     def percent(self) -> float | None:
         return percent(self.new, self.target)
 
-    @property
+    @cached_property
     def cumulative_percent(self) -> float | None:
         return percent(self.cumulative, self.cumulative_target)
 
 
 @dataclass
 class AreaProgress:
-    """One kecamatan (or the kota) over a period, DOMAIN.md rule 6."""
+    """One kecamatan (or the kota) over a period, DOMAIN.md rule 6.
+
+    Its figures are computed once each (cached_property): a page reads them many times,
+    and nothing changes an AreaProgress once built."""
 
     code: str
     name: str
@@ -70,27 +74,27 @@ class AreaProgress:
     today: date
     funnel: dict[str, int] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def current(self) -> SemesterFigures | None:
         now = Semester.of(self.today)
         return next((s for s in self.semesters if s.semester == now), None)
 
-    @property
+    @cached_property
     def complete(self) -> list[SemesterFigures]:
         """Semesters of the period that have ended."""
         now = Semester.of(self.today)
         return [s for s in self.semesters if s.semester < now]
 
-    @property
+    @cached_property
     def cumulative(self) -> int:
         """Residents counted so far (the current semester included)."""
         return sum(s.new for s in self.semesters)
 
-    @property
+    @cached_property
     def percent_of_total(self) -> float | None:
         return percent(self.cumulative, self.total)
 
-    @property
+    @cached_property
     def target_to_date(self) -> int:
         """ "Target sampai hari ini": the targets of the ended semesters plus the elapsed
         share (by days) of the current one. Not the cumulative target of the current
@@ -104,37 +108,37 @@ class AreaProgress:
         length = (semester.end - semester.start).days + 1
         return ended + round(current.target * elapsed / length)
 
-    @property
+    @cached_property
     def percent_to_date(self) -> float | None:
         return percent(self.cumulative, self.target_to_date)
 
-    @property
+    @cached_property
     def status(self) -> str:
         share = self.percent_to_date
         if share is None or share >= ON_TRACK_FROM:
             return "on_track"
         return "behind" if share >= BEHIND_FROM else "far_behind"
 
-    @property
+    @cached_property
     def semesters_left(self) -> int:
         """The current semester and those after it."""
         now = Semester.of(self.today)
         return sum(1 for s in self.semesters if s.semester >= now)
 
-    @property
+    @cached_property
     def pace_needed(self) -> int | None:
         """New residents needed per remaining semester to reach the total."""
         if not self.semesters_left:
             return None
         return max(0, math.ceil((self.total - self.cumulative) / self.semesters_left))
 
-    @property
+    @cached_property
     def recent_pace(self) -> float | None:
         """Average new residents of the last two complete semesters."""
         last_two = self.complete[-2:]
         return sum(s.new for s in last_two) / len(last_two) if last_two else None
 
-    @property
+    @cached_property
     def projected_total(self) -> int | None:
         """The five-year total if the remaining semesters go at the recent pace."""
         pace = self.recent_pace
@@ -165,7 +169,8 @@ class ProgressReport:
 
 
 def period_for(*, city: City, period_id: int | None = None) -> TargetPeriod | None:
-    periods = TargetPeriod.objects.filter(city=city)
+    # With its kota: every report names it (progress_report reads period.city).
+    periods = TargetPeriod.objects.select_related("city").filter(city=city)
     if period_id is not None:
         return periods.filter(pk=period_id).first()
     return (

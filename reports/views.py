@@ -17,9 +17,14 @@ from .exports import progress_csv, progress_json, progress_xlsx
 from .selectors import percent_number, period_for, progress_report
 
 
-def _report(request):
-    city = report_city_for(request.user, request.GET.get("kota"))
-    period = period_for(city=city, period_id=positive_int(request.GET.get("periode")))
+def _period_id(request) -> int | None:
+    """The period asked for (?periode=ID), or None for the kota's active one."""
+    return positive_int(request.GET.get("periode"))
+
+
+def _report(request, *, city=None):
+    city = city or report_city_for(request.user, request.GET.get("kota"))
+    period = period_for(city=city, period_id=_period_id(request))
     if period is None:
         raise Http404(_("Kota ini belum punya periode target."))
     return progress_report(period=period)
@@ -87,23 +92,31 @@ def _chart_data(area, first, last, *, districts=()):
 def dashboard(request):
     """The Sekretaris Kota's page: the kota against its target, kecamatan worst first."""
     city = report_city_for(request.user, request.GET.get("kota"))
-    if period_for(city=city) is None:
+    # The kota and its period read once (they were read twice).
+    period = period_for(city=city, period_id=_period_id(request))
+    if period is None:
+        if _period_id(request) is not None and period_for(city=city) is not None:
+            raise Http404(_("Kota ini belum punya periode target."))
         return render(
             request,
             "reports/no_period.html",
             {"city": city, "cities": cities_visible_to(user=request.user)},
         )
-    report = _report(request)
+    report = progress_report(period=period)
     first, last = _semester_range(request, report)
     area = report.city_progress
-    coverage = {row.agency.short_name: row for row in coverage_matrix(city=report.city)}
+    districts = list(District.objects.filter(city=report.city))  # read once, for both
+    coverage = {
+        row.agency.short_name: row
+        for row in coverage_matrix(city=report.city, districts=districts)
+    }
     gaps = {
         district.code: [
             short
             for short, row in coverage.items()
             if dict(row.cells).get(district) is None
         ]
-        for district in District.objects.filter(city=report.city)
+        for district in districts
     }
     return render(
         request,

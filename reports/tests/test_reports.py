@@ -18,12 +18,13 @@ from openpyxl import load_workbook
 from accounts.models import Role
 from accounts.tests.factories import staff_user
 from programs.models import Agency
+from programs.services import field_lead_create
 from programs.tests.factories import EnrollmentFactory
 from reports.exports import HEADER, XLSX_HEADER
 from reports.models import AgencyTarget
 from reports.services import period_create, semester_targets_check, spread
 from reports.tests.factories import KAPUK, jakarta_barat_period, resident
-from wilayah.models import City
+from wilayah.models import City, District
 
 
 @pytest.fixture
@@ -337,3 +338,37 @@ def test_a_kota_with_nothing_recorded_says_so_instead_of_far_behind(client, plac
 
     assert 'data-state="empty"' in page
     assert "Jauh tertinggal" not in page
+
+
+def test_dashboard_reads_the_kota_and_its_period_once(sekkota, period):
+    with CaptureQueriesContext(connection) as queries:
+        response = sekkota.get(reverse("reports:dashboard"))
+
+    assert response.status_code == 200
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert sum('FROM "reports_targetperiod"' in sql for sql in statements) == 1
+    # The kota the report is about, and the kota menu.
+    assert sum('FROM "wilayah_city"' in sql for sql in statements) == 2
+    assert sum('FROM "wilayah_district"' in sql for sql in statements) == 1
+
+
+def test_dashboard_of_a_period_that_does_not_exist_is_not_found(sekkota, period):
+    response = sekkota.get(reverse("reports:dashboard"), {"periode": period.pk + 99})
+
+    assert response.status_code == 404
+
+
+def test_the_dashboard_names_each_kecamatans_sudin_without_a_lead(sekkota, period):
+    for agency in Agency.objects.filter(city__code="31.73").exclude(
+        short_name="Parekraf"
+    ):
+        for district in District.objects.filter(city__code="31.73"):
+            field_lead_create(agency=agency, district=district, name="Kasatpel")
+
+    response = sekkota.get(reverse("reports:dashboard"))
+
+    assert response.context["gaps"] == {
+        district.code: ["Parekraf"]
+        for district in District.objects.filter(city__code="31.73")
+    }
+    assert response.content.decode().count("Tanpa Kasatlak/Kasatpel: Parekraf") == 8
