@@ -121,6 +121,27 @@ def main() -> None:
     measure(
         "pimpinan list, name search 'siti'", pimpinan, "get", "/warga/", {"q": "siti"}
     )
+    measure("pimpinan list by name", pimpinan, "get", "/warga/", {"sort": "full_name"})
+    kecamatan = Client()
+    kecamatan.force_login(user("bench.kembangan", Role.KECAMATAN, "31.73.08"))
+    measure("kecamatan name search 'siti'", kecamatan, "get", "/warga/", {"q": "siti"})
+    measure(
+        "kecamatan name search 'siti', by name",
+        kecamatan,
+        "get",
+        "/warga/",
+        {"q": "siti", "sort": "full_name"},
+    )
+    measure(
+        "kecamatan 'siti', perempuan, 2024-S2",
+        kecamatan,
+        "get",
+        "/warga/",
+        {"q": "siti", "gender": "P", "semester": "2024-S2"},
+    )
+    measure(
+        "kecamatan list by name", kecamatan, "get", "/warga/", {"sort": "full_name"}
+    )
     measure("kelurahan list, page 1", kelurahan, "get", "/warga/")
     measure(
         "kelurahan NIK search (POST)", kelurahan, "post", "/warga/", {"q": sample.nik}

@@ -181,4 +181,10 @@ def residents_filtered(*, user, params: dict) -> QuerySet[Resident]:
         residents = residents_waiting_for(residents, params["waiting"])
     residents = residents_search(residents, params.get("q") or "")
     sort = params.get("sort") or "-registered_on"
+    # "Nama A–Z" orders by the search key (the name, case and spelling folded), which the
+    # kelurahan index carries: the area's entries are sorted without reading their rows.
+    sort = SORT_COLUMNS.get(sort, sort)
     return residents.order_by(sort, "-id" if sort.startswith("-") else "id")
+
+
+SORT_COLUMNS = {"full_name": "name_key"}
