@@ -22,7 +22,12 @@ from .identity import (
     phone_normalize,
 )
 from .models import RECORDED_STAGES, TARGET_GROUPS, Gender, Resident, Stage, StageRecord
-from .selectors import nik_region_name, residents_visible_to, villages_for_registration
+from .selectors import (
+    nik_region_name,
+    resident_twins,
+    residents_visible_to,
+    villages_for_registration,
+)
 from .services import duplicate_nik_message, nik_holder
 
 DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -371,7 +376,7 @@ class ResidentForm(PersonalNumbersMixin, forms.ModelForm):
                     "%(district)s. Tidak apa-apa bila warga sudah pindah."
                 )
                 % {
-                    "issued": nik_region_name(district_code=info.district_code),
+                    "issued": self._region_name(info.district_code),
                     "district": village.district.name,
                 }
             )
@@ -390,22 +395,9 @@ class ResidentForm(PersonalNumbersMixin, forms.ModelForm):
                 _("Menurut NIK, jenis kelamin %(nik)s, berbeda dengan yang dipilih.")
                 % {"nik": Gender(info.gender).label}
             )
-        twins = (
-            Resident.objects.select_related("village")
-            .filter(
-                name_key=name_normalize(data["full_name"]),
-                birth_date=data["birth_date"],
-                is_void=False,
-                village__district__city_id=village.district.city_id,
-            )
-            .exclude(pk=self.instance.pk)
-        )
-        mine = set(
-            residents_visible_to(user=self.user)
-            .filter(pk__in=[t.pk for t in twins[:3]])
-            .values_list("pk", flat=True)
-        )
-        for twin in twins[:3]:
+        twins = self._possible_twins(data, village)
+        mine = self._visible_ids(twins)
+        for twin in twins:
             if twin.pk in mine:
                 warnings.append(
                     _(
@@ -424,6 +416,24 @@ class ResidentForm(PersonalNumbersMixin, forms.ModelForm):
                     )
                 )
         return warnings
+
+    # The three lookups of the warnings, apart so that a bulk import (imports.rows) can
+    # answer them for a whole chunk of rows at once; the rules stay in the selectors.
+    def _region_name(self, district_code: str) -> str:
+        return nik_region_name(district_code=district_code)
+
+    def _possible_twins(self, data, village) -> list[Resident]:
+        key = (name_normalize(data["full_name"]), data["birth_date"])
+        return resident_twins(
+            keys=[key], city_id=village.district.city_id, exclude_pk=self.instance.pk
+        ).get(key, [])
+
+    def _visible_ids(self, residents) -> set[int]:
+        return set(
+            residents_visible_to(user=self.user)
+            .filter(pk__in=[r.pk for r in residents])
+            .values_list("pk", flat=True)
+        )
 
 
 class VoidForm(forms.Form):
