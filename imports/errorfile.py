@@ -30,6 +30,8 @@ def error_file_write(
     width = len(columns)
     for number, cells, errors in rows:
         cells = (list(cells) + [None] * width)[:width]
-        why = "; ".join(f"{column}: {message}" if column else message for column, message in errors)
+        why = "; ".join(
+            f"{column}: {message}" if column else message for column, message in errors
+        )
         sheet.append([*(_cell(sheet, value) for value in cells), why, number])
     workbook.save(target)

@@ -102,7 +102,9 @@ def _xlsx_open(source, *, sheet: str) -> Table:
             if sheet:
                 if sheet not in names:
                     raise ImportFileError(
-                        _("Lembar %(sheet)s tidak ada. Lembar di berkas ini: %(names)s.")
+                        _(
+                            "Lembar %(sheet)s tidak ada. Lembar di berkas ini: %(names)s."
+                        )
                         % {"sheet": sheet, "names": ", ".join(names)}
                     )
                 worksheet = workbook.get_sheet_by_name(sheet)
@@ -124,9 +126,7 @@ def _refuse_zip_bomb(handle: IO[bytes]) -> None:
         with zipfile.ZipFile(handle) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise ImportFileError(
-            _("Berkas XLSX rusak dan tidak dapat dibuka.")
-        ) from error
+        raise ImportFileError(_("Berkas XLSX rusak dan tidak dapat dibuka.")) from error
     unpacked = sum(member.file_size for member in members)
     packed = sum(member.compress_size for member in members) or 1
     if unpacked > XLSX_MAX_UNPACKED or unpacked / packed > XLSX_MAX_RATIO:

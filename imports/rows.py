@@ -63,7 +63,10 @@ COLUMNS = {
     ),
     "pendidikan": (
         "education",
-        gettext_lazy("Pendidikan terakhir (sd, smp, sma, diploma, s1, s2), boleh kosong"),
+        gettext_lazy(
+            "Pendidikan terakhir: none, sd, smp, sma, diploma, s1 atau s2 (wajib untuk "
+            "warga baru, seperti di formulir)"
+        ),
     ),
     "kode_pelatihan": (
         "program",
@@ -86,6 +89,7 @@ RESIDENT_COLUMNS = [
     "rt",
     "rw",
     "kode_kelurahan",
+    "pendidikan",
 ]
 ENROLMENT_COLUMNS = ["nik", "kode_pelatihan"]
 # Resident fields an import writes (and compares, to tell an update from an unchanged row).
@@ -146,8 +150,10 @@ class RowResult:
 
     @property
     def unchanged(self) -> bool:
-        return self.ok and self.resident_action in ("", "same") and (
-            self.enrollment_action in ("", "same")
+        return (
+            self.ok
+            and self.resident_action in ("", "same")
+            and (self.enrollment_action in ("", "same"))
         )
 
     def error(self, column: str, message: Any) -> None:
@@ -333,15 +339,15 @@ class Checker:
             result.empty = True
             return result
         for name, n in self.index.items():
-            if name in COLUMNS and n < len(cells):
-                if isinstance(cells[n], str) and cells[n].lstrip().startswith("="):
-                    result.error(
-                        name,
-                        _(
-                            "Sel berisi rumus atau diawali '=': ketik nilainya saja "
-                            "(rumus tidak diimpor)."
-                        ),
-                    )
+            cell = cells[n] if name in COLUMNS and n < len(cells) else None
+            if isinstance(cell, str) and cell.lstrip().startswith("="):
+                result.error(
+                    name,
+                    _(
+                        "Sel berisi rumus atau diawali '=': ketik nilainya saja "
+                        "(rumus tidak diimpor)."
+                    ),
+                )
         if result.errors:
             return result
         try:
@@ -416,7 +422,9 @@ class Checker:
         else:
             data["village"] = village
         if self._cell(cells, "tanggal_daftar") in (None, ""):
-            data["registered_on"] = None  # decided with the stored resident and the enrolment
+            data["registered_on"] = (
+                None  # decided with the stored resident and the enrolment
+            )
         else:
             take("tanggal_daftar", "registered_on", _date)
 
@@ -448,7 +456,9 @@ class Checker:
     def _parse_enrolment(self, result: RowResult, cells: list[Any]) -> None:
         result.data["_program_code"] = _text(self._cell(cells, "kode_pelatihan"))
         try:
-            result.enrolled_on = _date(self._cell(cells, "tanggal_ikut"), "tanggal_ikut")
+            result.enrolled_on = _date(
+                self._cell(cells, "tanggal_ikut"), "tanggal_ikut"
+            )
         except RowError as error:
             result.error(error.column, error.message)
         status_text = _text(self._cell(cells, "status_ikut")).lower()
@@ -512,7 +522,8 @@ class Checker:
         self.enrollments = {
             (e.resident_id, e.program_id): e
             for e in Enrollment.objects.filter(
-                resident_id__in=residents, program_id__in=[p.pk for p in self.programs.values()]
+                resident_id__in=residents,
+                program_id__in=[p.pk for p in self.programs.values()],
             )
         }
 
@@ -520,11 +531,10 @@ class Checker:
         keys_by_city = defaultdict(set)
         for r in results:
             village = r.data.get("village")
-            if village is not None and r.resident is None and "full_name" in r.data:
-                if r.data.get("birth_date"):
-                    keys_by_city[village.district.city_id].add(
-                        (name_normalize(r.data["full_name"]), r.data["birth_date"])
-                    )
+            if village is not None and r.resident is None and r.data.get("birth_date"):
+                keys_by_city[village.district.city_id].add(
+                    (name_normalize(r.data["full_name"]), r.data["birth_date"])
+                )
         self.rules.twins = {
             city_id: resident_twins(keys=keys, city_id=city_id)
             for city_id, keys in keys_by_city.items()
@@ -551,7 +561,9 @@ class Checker:
             self._decide_enrolment(result, seats)
 
     def _fingerprint(self, data: dict) -> bytes:
-        parts = [str(data.get(name, "")) for name in RESIDENT_FIELDS if name != "village"]
+        parts = [
+            str(data.get(name, "")) for name in RESIDENT_FIELDS if name != "village"
+        ]
         village = data.get("village")
         parts.append(village.code if village is not None else "")
         return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).digest()
@@ -620,6 +632,9 @@ class Checker:
             return
         if first is not None and first[0] != result.number:
             result.resident_action = "same"  # created by its first row
+            return
+        if data.get("education") is None:
+            result.error("pendidikan", _("Wajib diisi untuk warga baru."))
             return
         result.resident_action = "new"
         result.warnings += warnings
@@ -723,9 +738,11 @@ class Checker:
                     )
                     result.enrollment_action = "update"
         except ValidationError as error:
-            column = "tanggal_ikut" if "enrolled_on" in getattr(
-                error, "error_dict", {}
-            ) else "kode_pelatihan"
+            column = (
+                "tanggal_ikut"
+                if "enrolled_on" in getattr(error, "error_dict", {})
+                else "kode_pelatihan"
+            )
             result.error(column, " ".join(error.messages))
 
     def _resident_as_enrolled(self, result: RowResult) -> Resident:
@@ -740,7 +757,10 @@ class Checker:
         }
         resident = Resident(
             **{
-                **{f.attname: getattr(base, f.attname) for f in Resident._meta.concrete_fields},
+                **{
+                    f.attname: getattr(base, f.attname)
+                    for f in Resident._meta.concrete_fields
+                },
                 **{k: v for k, v in values.items() if k != "village"},
             }
         )

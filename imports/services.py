@@ -143,7 +143,6 @@ def _resident_new(result: RowResult, *, user) -> Resident:
         if name in RESIDENT_FIELDS and value is not None
     }
     values.setdefault("kk_number", "")
-    values.setdefault("education", "")
     resident = Resident(registered_by=user, **values)
     resident.name_key = name_normalize(resident.full_name)
     return resident
@@ -272,7 +271,9 @@ def _enrollments_create(pairs: list[tuple[RowResult, Enrollment]], *, user) -> N
 # --- Jobs -------------------------------------------------------------------------------
 
 
-def import_job_create(*, user, file_name: str, content: bytes, sheet: str = "") -> ImportJob:
+def import_job_create(
+    *, user, file_name: str, content: bytes, sheet: str = ""
+) -> ImportJob:
     """A new import of an uploaded file, waiting for its check."""
     if len(content) > settings.IMPORT_MAX_BYTES:
         raise ValidationError(
@@ -300,7 +301,9 @@ def _table_of(job: ImportJob) -> Table:
 def _issues(job: ImportJob, results: list[RowResult]) -> None:
     ImportIssue.objects.bulk_create(
         [
-            ImportIssue(job=job, row=r.number, column=column, level=level, message=message[:500])
+            ImportIssue(
+                job=job, row=r.number, column=column, level=level, message=message[:500]
+            )
             for r in results
             for level, issues in (
                 (ImportIssue.Level.ERROR, r.errors),

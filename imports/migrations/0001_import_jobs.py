@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,56 +14,169 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file_name', models.CharField(max_length=255, verbose_name='nama berkas')),
-                ('sheet', models.CharField(blank=True, max_length=100, verbose_name='lembar')),
-                ('content', models.BinaryField()),
-                ('status', models.CharField(choices=[('queued', 'menunggu diperiksa'), ('checking', 'sedang diperiksa'), ('checked', 'siap disimpan'), ('write_queued', 'menunggu disimpan'), ('writing', 'sedang disimpan'), ('done', 'selesai'), ('failed', 'gagal')], default='queued', max_length=12, verbose_name='status')),
-                ('message', models.TextField(blank=True, verbose_name='pesan')),
-                ('rows_total', models.PositiveIntegerField(default=0, verbose_name='baris')),
-                ('rows_checked', models.PositiveIntegerField(default=0, verbose_name='baris diperiksa')),
-                ('rows_written', models.PositiveIntegerField(default=0, verbose_name='baris disimpan')),
-                ('new_residents', models.PositiveIntegerField(default=0, verbose_name='warga baru')),
-                ('updated_residents', models.PositiveIntegerField(default=0, verbose_name='warga diperbarui')),
-                ('new_enrollments', models.PositiveIntegerField(default=0, verbose_name='pendaftaran pelatihan')),
-                ('unchanged', models.PositiveIntegerField(default=0, verbose_name='tidak berubah')),
-                ('error_rows', models.PositiveIntegerField(default=0, verbose_name='baris bermasalah')),
-                ('warning_rows', models.PositiveIntegerField(default=0, verbose_name='baris berperingatan')),
-                ('task_id', models.CharField(blank=True, editable=False, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='diunggah')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='selesai')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='import_jobs', to=settings.AUTH_USER_MODEL, verbose_name='pengguna')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "file_name",
+                    models.CharField(max_length=255, verbose_name="nama berkas"),
+                ),
+                (
+                    "sheet",
+                    models.CharField(blank=True, max_length=100, verbose_name="lembar"),
+                ),
+                ("content", models.BinaryField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "menunggu diperiksa"),
+                            ("checking", "sedang diperiksa"),
+                            ("checked", "siap disimpan"),
+                            ("write_queued", "menunggu disimpan"),
+                            ("writing", "sedang disimpan"),
+                            ("done", "selesai"),
+                            ("failed", "gagal"),
+                        ],
+                        default="queued",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("message", models.TextField(blank=True, verbose_name="pesan")),
+                (
+                    "rows_total",
+                    models.PositiveIntegerField(default=0, verbose_name="baris"),
+                ),
+                (
+                    "rows_checked",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="baris diperiksa"
+                    ),
+                ),
+                (
+                    "rows_written",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="baris disimpan"
+                    ),
+                ),
+                (
+                    "new_residents",
+                    models.PositiveIntegerField(default=0, verbose_name="warga baru"),
+                ),
+                (
+                    "updated_residents",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="warga diperbarui"
+                    ),
+                ),
+                (
+                    "new_enrollments",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="pendaftaran pelatihan"
+                    ),
+                ),
+                (
+                    "unchanged",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="tidak berubah"
+                    ),
+                ),
+                (
+                    "error_rows",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="baris bermasalah"
+                    ),
+                ),
+                (
+                    "warning_rows",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="baris berperingatan"
+                    ),
+                ),
+                (
+                    "task_id",
+                    models.CharField(blank=True, editable=False, max_length=64),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="diunggah"),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="selesai"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="import_jobs",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="pengguna",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'impor',
-                'verbose_name_plural': 'impor',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "impor",
+                "verbose_name_plural": "impor",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ImportIssue',
+            name="ImportIssue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('row', models.PositiveIntegerField(verbose_name='baris')),
-                ('column', models.CharField(blank=True, max_length=40, verbose_name='kolom')),
-                ('level', models.CharField(choices=[('error', 'kesalahan'), ('warning', 'peringatan')], max_length=7, verbose_name='jenis')),
-                ('message', models.CharField(max_length=500, verbose_name='pesan')),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='issues', to='imports.importjob')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("row", models.PositiveIntegerField(verbose_name="baris")),
+                (
+                    "column",
+                    models.CharField(blank=True, max_length=40, verbose_name="kolom"),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("error", "kesalahan"), ("warning", "peringatan")],
+                        max_length=7,
+                        verbose_name="jenis",
+                    ),
+                ),
+                ("message", models.CharField(max_length=500, verbose_name="pesan")),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="issues",
+                        to="imports.importjob",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'masalah impor',
-                'verbose_name_plural': 'masalah impor',
-                'ordering': ['row', 'id'],
+                "verbose_name": "masalah impor",
+                "verbose_name_plural": "masalah impor",
+                "ordering": ["row", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='importjob',
-            index=models.Index(fields=['user', '-created_at'], name='import_user'),
+            model_name="importjob",
+            index=models.Index(fields=["user", "-created_at"], name="import_user"),
         ),
         migrations.AddIndex(
-            model_name='importissue',
-            index=models.Index(fields=['job', 'row'], name='import_issue_row'),
+            model_name="importissue",
+            index=models.Index(fields=["job", "row"], name="import_issue_row"),
         ),
     ]

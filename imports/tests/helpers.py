@@ -24,11 +24,14 @@ HEADER = [
     "kode_pelatihan",
     "tanggal_ikut",
     "status_ikut",
+    "pendidikan",
 ]
 
 
 def nik(serial: int, *, born=date(1990, 8, 5), gender="P", district="31.73.08") -> str:
-    return nik_build(district_code=district, birth_date=born, gender=gender, serial=serial)
+    return nik_build(
+        district_code=district, birth_date=born, gender=gender, serial=serial
+    )
 
 
 def row(serial: int = 1, **overrides) -> dict:
@@ -49,17 +52,24 @@ def row(serial: int = 1, **overrides) -> dict:
         "kode_pelatihan": "",
         "tanggal_ikut": "",
         "status_ikut": "",
+        "pendidikan": "sma",
     }
     values.update(overrides)
     return values
 
 
-def csv_bytes(rows, *, header=HEADER, delimiter=",", encoding="utf-8", bom=False) -> bytes:
+def csv_bytes(
+    rows, *, header=HEADER, delimiter=",", encoding="utf-8", bom=False
+) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter)
     writer.writerow(header)
     for values in rows:
-        writer.writerow([values.get(name, "") for name in header] if isinstance(values, dict) else values)
+        writer.writerow(
+            [values.get(name, "") for name in header]
+            if isinstance(values, dict)
+            else values
+        )
     data = out.getvalue().encode(encoding)
     return (b"\xef\xbb\xbf" + data) if bom else data
 
@@ -69,7 +79,11 @@ def xlsx_bytes(rows, *, header=HEADER) -> bytes:
     sheet = workbook.active
     sheet.append(header)
     for values in rows:
-        sheet.append([values.get(name, "") for name in header] if isinstance(values, dict) else values)
+        sheet.append(
+            [values.get(name, "") for name in header]
+            if isinstance(values, dict)
+            else values
+        )
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

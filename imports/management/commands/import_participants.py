@@ -21,9 +21,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--user", help="akun yang mengimpor (wilayahnya berlaku)")
-        parser.add_argument("--sheet", default="", help="nama lembar XLSX (default: pertama)")
         parser.add_argument(
-            "--dry-run", action="store_true", help="periksa saja, tidak menyimpan apa pun"
+            "--sheet", default="", help="nama lembar XLSX (default: pertama)"
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="periksa saja, tidak menyimpan apa pun",
         )
 
     def handle(self, *args, file, user, sheet, dry_run, **options):
@@ -35,9 +39,7 @@ class Command(BaseCommand):
         errors = []
 
         def progress(done, results, summary):
-            errors.extend(
-                (r.number, r.cells, r.errors) for r in results if r.errors
-            )
+            errors.extend((r.number, r.cells, r.errors) for r in results if r.errors)
             if tty:
                 sys.stderr.write(f"\r{done:,} baris".replace(",", "."))
                 sys.stderr.flush()
@@ -58,7 +60,8 @@ class Command(BaseCommand):
         if errors:
             target = path.with_name(path.stem + ".kesalahan.xlsx")
             error_file_write(
-                target, columns=table_open(path, file_name=path.name, sheet=sheet).columns,
+                target,
+                columns=table_open(path, file_name=path.name, sheet=sheet).columns,
                 rows=errors,
             )
             self.stderr.write(f"Baris bermasalah: {target}")
