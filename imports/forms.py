@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("Berkas XLSX atau CSV"),
-        help_text=_("Paling besar 20 MB / 100.000 baris; berkas lebih besar lewat admin."),
+        help_text=_(
+            "Paling besar 20 MB / 100.000 baris; berkas lebih besar lewat admin."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
     sheet = forms.CharField(

@@ -39,7 +39,9 @@ def template_xlsx() -> bytes:
     guide = workbook.create_sheet(_("petunjuk"))
     guide.append([_("kolom"), _("wajib"), _("isi")])
     for name, (_field, help_text) in COLUMNS.items():
-        guide.append([name, _("ya") if name in RESIDENT_COLUMNS else "", str(help_text)])
+        guide.append(
+            [name, _("ya") if name in RESIDENT_COLUMNS else "", str(help_text)]
+        )
     out = BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -64,7 +64,11 @@ def import_detail(request, job_id: int):
     _importer(request)
     job = import_job_for(user=request.user, job_id=job_id)
     issues = job.issues.all()[:ISSUES_SHOWN]
-    template = "imports/_progress.html" if request.headers.get("HX-Request") else "imports/detail.html"
+    template = (
+        "imports/_progress.html"
+        if request.headers.get("HX-Request")
+        else "imports/detail.html"
+    )
     return render(
         request,
         template,
@@ -96,7 +100,9 @@ def import_resume(request, job_id: int):
         _enqueue(import_write_task, job)
     elif job.status in (ImportJob.Status.QUEUED, ImportJob.Status.CHECKING):
         _enqueue(import_check_task, job)
-    messages.success(request, _("Impor dijalankan lagi dari bagian terakhir yang tersimpan."))
+    messages.success(
+        request, _("Impor dijalankan lagi dari bagian terakhir yang tersimpan.")
+    )
     return redirect(job)
 
 

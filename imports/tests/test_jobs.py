@@ -82,14 +82,20 @@ def test_upload_check_preview_commit_write(
 
     # The refused row comes back with its reason; fixed, it goes in alone.
     response = joglo_client.get(reverse("imports:errors", args=[job.pk]))
-    sheet = CalamineWorkbook.from_filelike(BytesIO(response.content)).get_sheet_by_index(0)
+    sheet = CalamineWorkbook.from_filelike(
+        BytesIO(response.content)
+    ).get_sheet_by_index(0)
     header, *rows = sheet.to_python()
     assert len(rows) == 1
     assert "16 digit" in rows[0][header.index("kesalahan")]
     fixed = dict(zip(header, rows[0], strict=False))
     fixed["nik"] = nik(3)
     fixed["rt"], fixed["rw"] = "5", "2"
-    upload(joglo_client, xlsx_bytes([fixed], header=header), capture=django_capture_on_commit_callbacks)
+    upload(
+        joglo_client,
+        xlsx_bytes([fixed], header=header),
+        capture=django_capture_on_commit_callbacks,
+    )
     second = ImportJob.objects.latest("pk")
     run_worker()
     second.refresh_from_db()
@@ -194,7 +200,9 @@ def test_command_dry_run_and_error_file(tmp_path, joglo, capsys):
     path.write_bytes(csv_bytes([row(1), row(2, tanggal_lahir="kemarin")]))
 
     with pytest.raises(SystemExit) as exit_info:
-        call_command("import_participants", str(path), "--user", joglo.username, "--dry-run")
+        call_command(
+            "import_participants", str(path), "--user", joglo.username, "--dry-run"
+        )
     assert exit_info.value.code == 1
     assert not Resident.objects.exists()
     assert "1 warga baru" in capsys.readouterr().out
