@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from django import forms
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from participants.forms import ResidentForm
 from participants.identity import NikError, name_normalize, nik_clean, nik_parse
-from participants.models import Gender, Resident
+from participants.models import Education, Gender, Resident
 from participants.selectors import (
     resident_twins,
     residents_editable_by,
@@ -288,6 +289,10 @@ class Checker:
         # NIK -> (row, fingerprint of its resident data); (NIK, programme) -> row.
         self.seen: dict[str, tuple[int, bytes]] = {}
         self.seen_enrolments: dict[tuple[str, str], int] = {}
+        self.educations = {
+            **{str(label).lower(): value for value, label in Education.choices},
+            **{value: value for value in Education.values},
+        }
         # Seats left per programme; a writer empties it before each chunk it writes.
         self.seats: dict[int, int] = {}
 
@@ -442,11 +447,8 @@ class Checker:
         text = _text(raw).lower()
         if not text:
             return ""
-        from participants.models import Education
-
-        for value, label in Education.choices:
-            if text in (value, str(label).lower()):
-                return value
+        if text in self.educations:
+            return self.educations[text]
         raise RowError(
             column,
             _("Pendidikan '%(value)s' tidak dikenal: isi %(choices)s.")
@@ -745,25 +747,17 @@ class Checker:
             )
             result.error(column, " ".join(error.messages))
 
-    def _resident_as_enrolled(self, result: RowResult) -> Resident:
-        """The resident as they will be when the row's enrolment is made."""
-        if result.resident is not None and not result.changed:
-            return result.resident
-        base = result.resident or Resident(is_void=False)
-        values = {
-            name: value
-            for name, value in result.data.items()
-            if name in RESIDENT_FIELDS and value is not None
-        }
-        resident = Resident(
-            **{
-                **{
-                    f.attname: getattr(base, f.attname)
-                    for f in Resident._meta.concrete_fields
-                },
-                **{k: v for k, v in values.items() if k != "village"},
-            }
+    def _resident_as_enrolled(self, result: RowResult):
+        """The resident as they will be when the row's enrolment is made: what
+        enrollment_check reads of them (a stand-in for one not written yet)."""
+        stored = result.resident
+        if stored is not None and not result.changed:
+            return stored
+        data = result.data
+        village = data.get("village") or (stored.village if stored else None)
+        return SimpleNamespace(
+            is_void=stored.is_void if stored else False,
+            village=village,
+            full_name=data.get("full_name") or stored.full_name,
+            registered_on=data.get("registered_on") or stored.registered_on,
         )
-        if "village" in values:
-            resident.village = values["village"]
-        return resident

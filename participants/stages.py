@@ -128,16 +128,17 @@ def resident_stages_sync(
             changes.append((state_from_values(current), state_from_values(after)))
             updated.append(after)
     if updated:
-        # One statement for all of them (an import syncs a thousand residents at once).
+        # One UPDATE per distinct set of new values, not per resident: an import syncs a
+        # thousand residents who mostly reached Pelatihan in the same training.
         fields = sorted({name for values in new.values() for name in values})
-        Resident.objects.bulk_update(
-            [
-                Resident(pk=values["pk"], **{name: values[name] for name in fields})
-                for values in updated
-            ],
-            fields,
-            batch_size=500,
-        )
+        groups: dict[tuple, list[int]] = {}
+        for values in updated:
+            key = tuple(values[name] for name in fields)
+            groups.setdefault(key, []).append(values["pk"])
+        for key, pks in groups.items():
+            Resident.objects.filter(pk__in=pks).update(
+                **dict(zip(fields, key, strict=True))
+            )
         counts_follow_many(changes)
     return len(updated)
 

@@ -4,6 +4,8 @@ import csv
 import io
 from datetime import date
 
+from django.conf import settings
+from django.core.management import call_command
 from openpyxl import Workbook
 
 from participants.identity import nik_build
@@ -87,3 +89,26 @@ def xlsx_bytes(rows, *, header=HEADER) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def run_worker():
+    """Run every queued job in this process, then return (as a worker would)."""
+    if settings.TASKS_BACKEND == "rq":
+        import django_rq
+        from rq import SimpleWorker
+
+        queue = django_rq.get_queue(settings.TASKS_QUEUE)
+        worker = SimpleWorker([queue], connection=queue.connection)
+        from django_tasks_rq import Job
+
+        worker.job_class = Job
+        worker.work(burst=True)
+    else:
+        call_command(
+            "db_worker",
+            "--batch",
+            "--no-startup-delay",
+            "--queue-name",
+            settings.TASKS_QUEUE,
+            verbosity=0,
+        )

@@ -4,7 +4,6 @@ TASKS_BACKEND: the database by default, Redis Queue in CI's second run)."""
 from io import BytesIO
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -12,32 +11,9 @@ from python_calamine import CalamineWorkbook
 
 from imports import services
 from imports.models import ImportJob
-from imports.tests.helpers import csv_bytes, nik, row, xlsx_bytes
+from imports.tests.helpers import csv_bytes, nik, row, run_worker, xlsx_bytes
 from participants.counting import stage_counts_differences
 from participants.models import Resident
-
-
-def run_worker():
-    """Run every queued job in this process, then return (as a worker would)."""
-    if settings.TASKS_BACKEND == "rq":
-        import django_rq
-        from rq import SimpleWorker
-
-        queue = django_rq.get_queue(settings.TASKS_QUEUE)
-        worker = SimpleWorker([queue], connection=queue.connection)
-        from django_tasks_rq import Job
-
-        worker.job_class = Job
-        worker.work(burst=True)
-    else:
-        call_command(
-            "db_worker",
-            "--batch",
-            "--no-startup-delay",
-            "--queue-name",
-            settings.TASKS_QUEUE,
-            verbosity=0,
-        )
 
 
 @pytest.fixture
