@@ -3,6 +3,7 @@
 import csv
 import io
 from datetime import date
+from unittest.mock import patch
 
 from django.conf import settings
 from django.core.management import call_command
@@ -104,11 +105,16 @@ def run_worker():
         worker.job_class = Job
         worker.work(burst=True)
     else:
-        call_command(
-            "db_worker",
-            "--batch",
-            "--no-startup-delay",
-            "--queue-name",
-            settings.TASKS_QUEUE,
-            verbosity=0,
-        )
+        from django_tasks_db.management.commands import db_worker
+
+        # The worker closes "old" connections between tasks, and inside a test's
+        # transaction every connection looks old: keep it (the test's data lives in it).
+        with patch.object(db_worker, "close_old_connections", lambda: None):
+            call_command(
+                "db_worker",
+                "--batch",
+                "--no-startup-delay",
+                "--queue-name",
+                settings.TASKS_QUEUE,
+                verbosity=0,
+            )
