@@ -1,5 +1,6 @@
 """`make run`: the development server and a job worker beside it; Ctrl+C stops both."""
 
+import os
 import subprocess
 import sys
 
@@ -30,7 +31,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, addrport, **options):
         worker = None
-        if settings.TASKS_BACKEND != "immediate":
+        # runserver's autoreloader runs this command again in a child (RUN_MAIN=true):
+        # only the outer process starts the worker.
+        if (
+            settings.TASKS_BACKEND != "immediate"
+            and os.environ.get("RUN_MAIN") != "true"
+        ):
             worker = subprocess.Popen(worker_command())  # noqa: S603 - our own manage.py
         try:
             call_command("runserver", addrport)
