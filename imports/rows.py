@@ -113,7 +113,9 @@ RESIDENT_FIELDS = [
 KEEP_WHEN_EMPTY = {"kk_number", "registered_on", "education"}
 
 _SCIENTIFIC = re.compile(r"^\s*\d+(?:[.,]\d+)?[eE][+-]?\d+\s*$")
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
+# YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY (an Excel date cell arrives as a date already).
+_ISO_DATE = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})")
+_DAY_FIRST_DATE = re.compile(r"(?P<d>\d{1,2})([/-])(?P<m>\d{1,2})\2(?P<y>\d{4})")
 
 
 class RowError(ValueError):
@@ -228,11 +230,13 @@ def _date(value: Any, column: str) -> date | None:
     if isinstance(value, date):
         return value
     text = _text(value)
-    for pattern in _DATE_FORMATS:
+    match = _ISO_DATE.fullmatch(text) or _DAY_FIRST_DATE.fullmatch(text)
+    if match:
+        parts = match.groupdict()
         try:
-            return datetime.strptime(text, pattern).date()
+            return date(int(parts["y"]), int(parts["m"]), int(parts["d"]))
         except ValueError:
-            continue
+            pass
     raise RowError(
         column,
         _(
@@ -280,6 +284,7 @@ class Checker:
         self.columns = columns
         self.index = {name: n for n, name in reversed(list(enumerate(columns)))}
         self.rules = _FormRules(user=user, today=today)
+        self.blank = Resident()
         self.villages = {
             v.code: v for v in Village.objects.select_related("district__city")
         }
@@ -484,7 +489,7 @@ class Checker:
         niks = {r.nik for r in results}
         stored = {
             r.nik: r
-            for r in Resident.objects.select_related("village__district__city").filter(
+            for r in Resident.objects.select_related("village__district").filter(
                 nik__in=niks
             )
         }
@@ -650,7 +655,7 @@ class Checker:
             "has_business": False,
         }
         self.rules.nik_info = data["_nik_info"]
-        self.rules.instance = Resident()  # the form's warnings for a new registration
+        self.rules.instance = self.blank  # the form's warnings for a new registration
         self.rules.warnings = []
         back = {v[0]: k for k, v in COLUMNS.items()}
         return [

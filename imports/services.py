@@ -15,10 +15,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from participants.counting import counts_follow_many, state_of
 from participants.identity import name_normalize
@@ -221,9 +220,8 @@ def _residents_create(results: list[RowResult], *, user) -> dict[str, Resident]:
     residents = [_resident_new(r, user=user) for r in results]
     try:
         with transaction.atomic():
-            bulk_create_with_history(
-                residents, Resident, batch_size=500, default_user=user
-            )
+            Resident.objects.bulk_create(residents, batch_size=1000)
+            _history_of_created(Resident, [r.pk for r in residents], user=user)
     except IntegrityError:
         # A clerk registered one of these NIKs since the check: one at a time, to know which.
         residents = []
@@ -252,9 +250,9 @@ def _enrollments_create(pairs: list[tuple[RowResult, Enrollment]], *, user) -> N
         return
     try:
         with transaction.atomic():
-            bulk_create_with_history(
-                [e for _r, e in pairs], Enrollment, batch_size=500, default_user=user
-            )
+            enrollments = [e for _r, e in pairs]
+            Enrollment.objects.bulk_create(enrollments, batch_size=1000)
+            _history_of_created(Enrollment, [e.pk for e in enrollments], user=user)
     except IntegrityError:
         for result, enrollment in pairs:
             enrollment.pk = None
@@ -266,6 +264,47 @@ def _enrollments_create(pairs: list[tuple[RowResult, Enrollment]], *, user) -> N
                 result.error(
                     "kode_pelatihan", _("Warga ini sudah terdaftar di pelatihan ini.")
                 )
+
+
+def _history_of_created(model, pks: list[int], *, user) -> None:
+    """The change history's "created" rows of rows just inserted, as simple_history writes
+    them one save at a time, copied by the database in one INSERT ... SELECT."""
+    if not pks:
+        return
+    if None in pks:  # a database that returns no ids from a bulk insert
+        bulk_history = model.history.model.objects.bulk_create
+        bulk_history(
+            [
+                model.history.model(
+                    **{
+                        f.attname: getattr(obj, f.attname)
+                        for f in model.history.model._meta.concrete_fields
+                        if not f.name.startswith("history_")
+                    },
+                    history_date=timezone.now(),
+                    history_type="+",
+                    history_user=user,
+                )
+                for obj in model.objects.filter(pk__in=pks)
+            ]
+        )
+        return
+    history = model.history.model
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(f.column)
+        for f in history._meta.concrete_fields
+        if not f.name.startswith("history_")
+    )
+    marks = ", ".join(["%s"] * len(pks))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(history._meta.db_table)} ({columns}, history_date, "  # noqa: S608 (names from the models)
+            f"history_change_reason, history_type, history_user_id) "
+            f"SELECT {columns}, %s, NULL, '+', %s FROM {quote(model._meta.db_table)} "
+            f"WHERE id IN ({marks})",
+            [timezone.now(), user.pk, *pks],
+        )
 
 
 # --- Jobs -------------------------------------------------------------------------------

@@ -46,8 +46,22 @@ def test_valid_rows_are_written_and_counted(joglo):
     assert siti.phone == "+6281234567890"
     assert (siti.rt, siti.rw) == ("005", "002")
     assert siti.registered_by == joglo
-    assert siti.history.count() == 1
+    created = siti.history.get()
+    assert (created.history_type, created.history_user) == ("+", joglo)
+    assert (created.nik, created.full_name, created.village_id) == (
+        siti.nik,
+        siti.full_name,
+        siti.village_id,
+    )
     assert_counters_match()
+
+
+@pytest.mark.parametrize("born", ["1990-08-05", "05/08/1990", "05-08-1990", "5/8/1990"])
+def test_dates_in_every_accepted_form(joglo, born):
+    summary, _results = run(csv_bytes([row(1, tanggal_lahir=born)]), joglo)
+
+    assert summary.new == 1
+    assert Resident.objects.get().birth_date == date(1990, 8, 5)
 
 
 def test_reimporting_the_same_file_changes_nothing(joglo):
