@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 
@@ -203,7 +204,7 @@ class _FormRules(ResidentForm):
         return self.regions[district_code]
 
     def _possible_twins(self, data, village) -> list[Resident]:
-        key = (name_normalize(data["full_name"]), data["birth_date"])
+        key = (name_key(data["full_name"]), data["birth_date"])
         return [
             twin
             for twin in self.twins.get(village.district.city_id, {}).get(key, [])
@@ -212,6 +213,10 @@ class _FormRules(ResidentForm):
 
     def _visible_ids(self, residents) -> set[int]:
         return self.visible
+
+
+# The searchable form of a name, computed once per name (checks, twins, the new row).
+name_key = lru_cache(maxsize=8192)(name_normalize)
 
 
 def _text(value: Any) -> str:
@@ -540,7 +545,7 @@ class Checker:
             village = r.data.get("village")
             if village is not None and r.resident is None and r.data.get("birth_date"):
                 keys_by_city[village.district.city_id].add(
-                    (name_normalize(r.data["full_name"]), r.data["birth_date"])
+                    (name_key(r.data["full_name"]), r.data["birth_date"])
                 )
         self.rules.twins = {
             city_id: resident_twins(keys=keys, city_id=city_id)

@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from participants.counting import counts_follow_many, state_of
-from participants.identity import name_normalize
 from participants.models import Resident, Stage
 from participants.services import duplicate_nik_message, nik_holder, resident_update
 from participants.stages import resident_stages_sync
@@ -29,7 +28,7 @@ from programs.services import roster_update
 
 from .models import ImportIssue, ImportJob
 from .reading import ImportFileError, Table, table_open
-from .rows import COLUMNS, RESIDENT_FIELDS, Checker, RowResult
+from .rows import COLUMNS, RESIDENT_FIELDS, Checker, RowResult, name_key
 
 CHUNK_ROWS = 1000
 
@@ -143,7 +142,7 @@ def _resident_new(result: RowResult, *, user) -> Resident:
     }
     values.setdefault("kk_number", "")
     resident = Resident(registered_by=user, **values)
-    resident.name_key = name_normalize(resident.full_name)
+    resident.name_key = name_key(resident.full_name)
     return resident
 
 
