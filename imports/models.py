@@ -30,7 +30,7 @@ class ImportJob(models.Model):
     file_name = models.CharField(_("nama berkas"), max_length=255)
     sheet = models.CharField(_("lembar"), max_length=100, blank=True)
     # The uploaded bytes (at most IMPORT_MAX_BYTES), in the database so that a worker on
-    # any machine reads them; emptied when the job is done.
+    # any machine reads them; kept for the error file until the import is deleted (admin).
     content = models.BinaryField(editable=False)
     status = models.CharField(
         _("status"), max_length=12, choices=Status, default=Status.QUEUED

@@ -296,9 +296,12 @@ class Checker:
         self.registrable = set(
             villages_for_registration(user=user).values_list("pk", flat=True)
         )
-        # NIK -> (row, fingerprint of its resident data); (NIK, programme) -> row.
-        self.seen: dict[str, tuple[int, bytes]] = {}
-        self.seen_enrolments: dict[tuple[str, str], int] = {}
+        # What earlier rows of the file said, packed into ints (a million rows must fit in
+        # a few tens of MB): NIK -> row << 64 | fingerprint of its resident data, and
+        # NIK << 20 | programme number -> row.
+        self.seen: dict[int, int] = {}
+        self.seen_enrolments: dict[int, int] = {}
+        self.program_numbers: dict[str, int] = {}
         self.educations = {
             **{str(label).lower(): value for value, label in Education.choices},
             **{value: value for value in Education.values},
@@ -572,13 +575,14 @@ class Checker:
         if "_program_code" in result.data:
             self._decide_enrolment(result, seats)
 
-    def _fingerprint(self, data: dict) -> bytes:
+    def _fingerprint(self, data: dict) -> int:
         parts = [
             str(data.get(name, "")) for name in RESIDENT_FIELDS if name != "village"
         ]
         village = data.get("village")
         parts.append(village.code if village is not None else "")
-        return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).digest()
+        digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).digest()
+        return int.from_bytes(digest, "big")
 
     def _decide_resident(self, result: RowResult) -> None:
         data, stored = result.data, result.resident
@@ -606,7 +610,8 @@ class Checker:
                 result.error("tanggal_daftar", " ".join(error.messages))
                 return
         fingerprint = self._fingerprint(data)
-        first = self.seen.get(result.nik)
+        packed = self.seen.get(int(result.nik))
+        first = None if packed is None else (packed >> 64, packed & (2**64 - 1))
         if first is not None and first[0] != result.number and first[1] != fingerprint:
             result.error(
                 "nik",
@@ -622,7 +627,7 @@ class Checker:
         if result.errors:
             return
         if first is None:
-            self.seen[result.nik] = (result.number, fingerprint)
+            self.seen[int(result.nik)] = result.number << 64 | fingerprint
         warnings = [("", message) for message in self.rules.warnings]
         if stored is not None:
             if stored.pk not in self.editable:
@@ -695,14 +700,16 @@ class Checker:
                 % {"code": code[:40]},
             )
             return
-        first = self.seen_enrolments.get((result.nik, code))
+        number = self.program_numbers.setdefault(code, len(self.program_numbers))
+        enrolment_key = int(result.nik) << 20 | number
+        first = self.seen_enrolments.get(enrolment_key)
         if first is not None and first != result.number:
             result.error(
                 "kode_pelatihan",
                 _("NIK dan pelatihan ini sudah ada di baris %(row)d.") % {"row": first},
             )
             return
-        self.seen_enrolments[(result.nik, code)] = result.number
+        self.seen_enrolments[enrolment_key] = result.number
         result.program = program
         resident = self._resident_as_enrolled(result)
         enrolled_on = result.enrolled_on or self.today

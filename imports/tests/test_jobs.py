@@ -193,3 +193,17 @@ def test_command_dry_run_and_error_file(tmp_path, joglo, capsys):
     path.write_bytes(csv_bytes([row(1)]))
     call_command("import_participants", str(path), "--user", joglo.username)
     assert "1 tidak berubah" in capsys.readouterr().out
+
+
+def test_a_file_over_the_row_limit_fails_with_a_pointer_to_the_command(joglo, settings):
+    settings.IMPORT_MAX_ROWS = 2
+    job = services.import_job_create(
+        user=joglo, file_name="a.csv", content=csv_bytes([row(n) for n in range(1, 4)])
+    )
+
+    services.import_check(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert "import_participants" in job.message
+    assert not Resident.objects.exists()

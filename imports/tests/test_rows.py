@@ -205,7 +205,7 @@ def test_hostile_files_give_a_clear_message(joglo, content, name, words):
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(joglo):
     out = BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (300 * 1024 * 1024))
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (20 * 1024 * 1024))
     with pytest.raises(ImportFileError, match="bom zip"):
         run(out.getvalue(), joglo, name="bom.xlsx")
 
@@ -317,3 +317,22 @@ def test_kelurahan_clerk_cannot_enrol(joglo):
     )
     assert "kode_pelatihan" in errors_of(results[2])
     assert not Resident.objects.exists()
+
+
+def test_kecamatan_clerk_imports_any_kelurahan_of_the_kecamatan_only(places):
+    from accounts.models import Role
+    from accounts.tests.factories import staff_user
+
+    kembangan = staff_user(Role.KECAMATAN, "31.73.08")
+    data = csv_bytes(
+        [
+            row(1, kode_kelurahan="31.73.08.1005"),  # Joglo, Kembangan
+            row(2, kode_kelurahan="31.73.08.1001"),  # another kelurahan of Kembangan
+            row(3, kode_kelurahan="31.73.01.1005"),  # Kapuk, Cengkareng
+        ]
+    )
+
+    summary, results = run(data, kembangan)
+
+    assert (summary.new, summary.errors) == (2, 1)
+    assert "di luar wilayah" in errors_of(results[4])["kode_kelurahan"]
