@@ -185,8 +185,9 @@ def main() -> int:
         prepare_postgres(settings_dict, fresh=args.fresh)
     call_command("migrate", verbosity=0)
 
+    from django.contrib.auth import get_user_model
+
     from accounts.models import Role, StaffProfile
-    from accounts.tests.factories import UserFactory
     from imports.reading import table_open
     from imports.services import rows_import
     from programs.models import Agency, Program
@@ -194,11 +195,16 @@ def main() -> int:
     from wilayah.models import District, Village
     from wilayah.services import wilayah_import, wilayah_read_csv
 
+    User = get_user_model()
     if not Village.objects.exists():
         wilayah_import(rows=wilayah_read_csv())
     agencies_load_standard()
-    user = UserFactory(is_staff=True, is_superuser=True)
-    StaffProfile.objects.create(user=user, role=Role.ADMIN)
+    user = User.objects.filter(username="bench.import").first()
+    if user is None:
+        user = User.objects.create_user(
+            "bench.import", is_staff=True, is_superuser=True
+        )
+        StaffProfile.objects.create(user=user, role=Role.ADMIN)
     program, _created = Program.objects.get_or_create(
         code=PROGRAM_CODE,
         defaults={
