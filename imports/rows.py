@@ -324,6 +324,13 @@ class Checker:
             )
         extra = [name for name in self.columns if name and name not in COLUMNS]
         notices = []
+        if not self.registrable and present & (set(RESIDENT_COLUMNS) - {"nik"}):
+            notices.append(
+                _(
+                    "Kolom data warga diabaikan: petugas Sudin mendaftarkan ke pelatihan "
+                    "warga yang sudah didaftarkan kelurahan atau kecamatannya."
+                )
+            )
         if extra:
             notices.append(
                 _("Kolom yang tidak dikenal diabaikan: %(columns)s.")
@@ -378,7 +385,7 @@ class Checker:
             result.error("nik", error)
             return result
         result.data["_nik_info"] = self.rules.nik_info
-        if "nama" in self.index:
+        if "nama" in self.index and self.registrable:
             self._parse_resident(result, cells)
         if _text(self._cell(cells, "kode_pelatihan")):
             self._parse_enrolment(result, cells)

@@ -336,3 +336,28 @@ def test_kecamatan_clerk_imports_any_kelurahan_of_the_kecamatan_only(places):
 
     assert (summary.new, summary.errors) == (2, 1)
     assert "di luar wilayah" in errors_of(results[4])["kode_kelurahan"]
+
+
+def test_sudin_sheet_with_resident_columns_enrols_and_leaves_the_residents_alone(
+    joglo, sudin
+):
+    program = ProgramFactory()
+    run(csv_bytes([row(1)]), joglo)
+    data = csv_bytes(
+        [
+            row(
+                1,
+                alamat="Alamat lain",
+                kode_pelatihan=program.code,
+                tanggal_ikut="2025-04-10",
+                status_ikut="hadir",
+            )
+        ]
+    )
+
+    summary, _results = run(data, sudin)
+
+    assert (summary.enrollments, summary.errors) == (1, 0)
+    assert any("diabaikan" in notice for notice in summary.notices)
+    assert Resident.objects.get().address == "Jl. Joglo Raya No. 5"
+    assert_counters_match()
