@@ -113,6 +113,8 @@ RESIDENT_FIELDS = [
 # Optional fields: an empty cell keeps what is stored.
 KEEP_WHEN_EMPTY = {"kk_number", "registered_on", "education"}
 
+_FINGERPRINT = 2**64 - 1
+_PROGRAM = 2**32 - 1
 _SCIENTIFIC = re.compile(r"^\s*\d+(?:[.,]\d+)?[eE][+-]?\d+\s*$")
 # YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY (an Excel date cell arrives as a date already).
 _ISO_DATE = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})")
@@ -296,9 +298,10 @@ class Checker:
         self.registrable = set(
             villages_for_registration(user=user).values_list("pk", flat=True)
         )
-        # What earlier rows of the file said, packed into ints (a million rows must fit in
-        # a few tens of MB): NIK -> row << 64 | fingerprint of its resident data, and
-        # NIK << 20 | programme number -> row.
+        # What earlier rows of the file said, one int per NIK (a million rows must fit in
+        # about a hundred MB): its first row << 96 | (its first programme's number + 1)
+        # << 64 | fingerprint of its resident data. Further programmes of the same NIK
+        # (rare): NIK << 20 | programme number -> row.
         self.seen: dict[int, int] = {}
         self.seen_enrolments: dict[int, int] = {}
         self.program_numbers: dict[str, int] = {}
@@ -618,7 +621,7 @@ class Checker:
                 return
         fingerprint = self._fingerprint(data)
         packed = self.seen.get(int(result.nik))
-        first = None if packed is None else (packed >> 64, packed & (2**64 - 1))
+        first = None if packed is None else (packed >> 96, packed & _FINGERPRINT)
         if first is not None and first[0] != result.number and first[1] != fingerprint:
             result.error(
                 "nik",
@@ -634,7 +637,7 @@ class Checker:
         if result.errors:
             return
         if first is None:
-            self.seen[int(result.nik)] = result.number << 64 | fingerprint
+            self.seen[int(result.nik)] = result.number << 96 | fingerprint
         warnings = [("", message) for message in self.rules.warnings]
         if stored is not None:
             if stored.pk not in self.editable:
@@ -707,16 +710,13 @@ class Checker:
                 % {"code": code[:40]},
             )
             return
-        number = self.program_numbers.setdefault(code, len(self.program_numbers))
-        enrolment_key = int(result.nik) << 20 | number
-        first = self.seen_enrolments.get(enrolment_key)
-        if first is not None and first != result.number:
+        first = self._first_enrolment_row(result, code)
+        if first is not None:
             result.error(
                 "kode_pelatihan",
                 _("NIK dan pelatihan ini sudah ada di baris %(row)d.") % {"row": first},
             )
             return
-        self.seen_enrolments[enrolment_key] = result.number
         result.program = program
         resident = self._resident_as_enrolled(result)
         enrolled_on = result.enrolled_on or self.today
@@ -770,6 +770,26 @@ class Checker:
                 else "kode_pelatihan"
             )
             result.error(column, " ".join(error.messages))
+
+    def _first_enrolment_row(self, result: RowResult, code: str) -> int | None:
+        """The earlier row with this NIK and programme, if any; records this one."""
+        number = self.program_numbers.setdefault(code, len(self.program_numbers)) + 1
+        nik = int(result.nik)
+        packed = self.seen.get(nik)
+        if packed is None:  # an enrolment-only sheet: the NIK's first row
+            self.seen[nik] = result.number << 96 | number << 64
+            return None
+        row, program = packed >> 96, (packed >> 64) & _PROGRAM
+        if program == 0 and row == result.number:  # the row that recorded the resident
+            self.seen[nik] = packed | number << 64
+            return None
+        if program == number:
+            return row if row != result.number else None
+        key = nik << 20 | number
+        if key in self.seen_enrolments:
+            return self.seen_enrolments[key]
+        self.seen_enrolments[key] = result.number
+        return None
 
     def _resident_as_enrolled(self, result: RowResult):
         """The resident as they will be when the row's enrolment is made: what

@@ -361,3 +361,23 @@ def test_sudin_sheet_with_resident_columns_enrols_and_leaves_the_residents_alone
     assert any("diabaikan" in notice for notice in summary.notices)
     assert Resident.objects.get().address == "Jl. Joglo Raya No. 5"
     assert_counters_match()
+
+
+def test_the_same_nik_and_programme_twice_refuses_the_second(admin_user):
+    one, two = ProgramFactory(), ProgramFactory()
+    enrolment = {"tanggal_ikut": "2025-04-10", "status_ikut": "hadir"}
+    data = csv_bytes(
+        [
+            row(1, kode_pelatihan=one.code, **enrolment),
+            row(1, kode_pelatihan=two.code, **enrolment),
+            row(1, kode_pelatihan=one.code, **enrolment),
+            row(1, kode_pelatihan=two.code, **enrolment),
+        ]
+    )
+
+    summary, results = run(data, admin_user)
+
+    assert (summary.new, summary.enrollments, summary.errors) == (1, 2, 2)
+    assert "baris 2" in errors_of(results[4])["kode_pelatihan"]
+    assert "baris 3" in errors_of(results[5])["kode_pelatihan"]
+    assert_counters_match()
