@@ -381,3 +381,19 @@ def test_the_same_nik_and_programme_twice_refuses_the_second(admin_user):
     assert "baris 2" in errors_of(results[4])["kode_pelatihan"]
     assert "baris 3" in errors_of(results[5])["kode_pelatihan"]
     assert_counters_match()
+
+
+def test_moving_a_resident_to_another_kelurahan_moves_the_counters(places):
+    from accounts.models import Role
+    from accounts.tests.factories import staff_user
+
+    kembangan = staff_user(Role.KECAMATAN, "31.73.08")
+    run(csv_bytes([row(1, kode_kelurahan="31.73.08.1005")]), kembangan)
+
+    summary, _results = run(
+        csv_bytes([row(1, kode_kelurahan="31.73.08.1001")]), kembangan
+    )
+
+    assert summary.updated == 1
+    assert Resident.objects.get().village.code == "31.73.08.1001"
+    assert_counters_match()
