@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 SEED_RESIDENTS ?= 5000
 
-.PHONY: run test setup venv assets migrate lint format messages clean
+.PHONY: run test test-rq setup venv assets migrate lint format messages clean
 
 setup: venv assets
 
@@ -35,11 +35,17 @@ run: setup
 	@echo ""
 	@echo "Jakpreneur Tracker: http://127.0.0.1:$(PORT)/  (berhenti: Ctrl+C)"
 	@echo "Masuk sebagai salah satu akun demo di atas, kata sandi: $${DEMO_PASSWORD:-jakpreneur}"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(PY) manage.py runserver_with_worker 127.0.0.1:$(PORT)
 
 test: setup
 	$(PY) manage.py check
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The import's job tests again on Redis Queue (Redis at REDIS_URL, database 7 by default).
+test-rq: export SECRET_KEY ?= not-secret-only-for-make-test
+test-rq: setup
+	TASKS_BACKEND=rq REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/7} \
+	  TASKS_QUEUE=$${TASKS_QUEUE:-jk_import_ci} $(PY) -m pytest imports/tests/test_jobs.py
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -29,6 +29,9 @@ ROSTER_READERS = PROGRAM_RUNNERS | {Role.PIMPINAN}
 COVERAGE_READERS = frozenset({Role.SUDIN, Role.PIMPINAN, Role.ADMIN})
 # Roles that read progress reports and dashboards (the whole kota).
 REPORT_READERS = frozenset({Role.PIMPINAN, Role.ADMIN})
+# Roles that import registrations and attendance from spreadsheets (each within what
+# they may register, edit and enrol).
+IMPORTERS = RECORD_KEEPERS | PROGRAM_RUNNERS
 # Every staff role.
 STAFF = frozenset(Role)
 
@@ -79,6 +82,10 @@ def may_manage_programs(user) -> bool:
 def may_propose_residents(user) -> bool:
     """Kelurahan and kecamatan staff propose their residents for open trainings."""
     return _in(user, RECORD_KEEPERS)
+
+
+def may_import(user) -> bool:
+    return _in(user, IMPORTERS)
 
 
 def may_read_rosters(user) -> bool:

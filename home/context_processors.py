@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.access import (
     is_admin,
     is_staff_member,
+    may_import,
     may_keep_records,
     may_list_residents,
     may_manage_programs,
@@ -20,6 +21,7 @@ MENU = [
     # Those who enrol residents find them by NIK; the others search the resident list.
     (_("Cari NIK"), "participants:lookup", may_manage_programs),
     (_("Pelatihan"), "programs:list", is_staff_member),
+    (_("Impor"), "imports:list", may_import),
     (_("Cakupan"), "programs:coverage", may_see_coverage),
     (_("Laporan"), "reports:dashboard", may_read_reports),
 ]

@@ -47,11 +47,14 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "wilayah",
     "accounts",
     "participants",
     "programs",
     "reports",
+    "imports",
     "home",
     "demo",
 ]
@@ -153,6 +156,40 @@ STORAGES = {
 }
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# Background jobs (imports) through Django's tasks API (the django-tasks backport of
+# Django 6's django.tasks). "db": jobs wait in this database and `manage.py db_worker`
+# runs them (`make run` starts one beside the web server); nothing else to install.
+# "rq": Redis Queue at REDIS_URL, workers (`manage.py rqworker --job-class
+# django_tasks_rq.Job QUEUE`) on as many machines as needed. "immediate": run inside the
+# request (tests of the pages only).
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="db")
+TASKS_QUEUE = env.str("TASKS_QUEUE", default="jakpreneur")
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+_TASK_BACKENDS = {
+    "db": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND harus salah satu dari {', '.join(_TASK_BACKENDS)}, "
+        f"bukan {TASKS_BACKEND!r}."
+    )
+TASKS = {
+    "default": {
+        "BACKEND": _TASK_BACKENDS[TASKS_BACKEND],
+        "QUEUES": [TASKS_QUEUE],
+    }
+}
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    # A job may run long (a 100,000-row import); RQ's default timeout is 180 s.
+    RQ_QUEUES = {TASKS_QUEUE: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 4 * 60 * 60}}
+
+# Imports through the web (larger files: `manage.py import_participants`).
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

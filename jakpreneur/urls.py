@@ -19,6 +19,7 @@ urlpatterns = [
     path("warga/", include("participants.urls")),
     path("pelatihan/", include("programs.urls")),
     path("laporan/", include("reports.urls")),
+    path("impor/", include("imports.urls")),
     path("", include("home.urls")),
 ]
 

@@ -16,6 +16,7 @@ SQL expressions (`age_band_sql`, `semester_index_sql`); tests check those agains
 
 import logging
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -185,12 +186,23 @@ def counts_follow(before: CountedState | None, after: CountedState | None) -> No
     write made around the services) is not an error for the user: the kelurahan concerned
     are recounted from the residents table and a warning is logged.
     """
+    counts_follow_many([(before, after)])
+
+
+def counts_follow_many(
+    changes: Iterable[tuple[CountedState | None, CountedState | None]],
+) -> None:
+    """counts_follow for many residents at once: their differences summed, then applied
+    in one statement per table (bulk writers such as imports)."""
     empty = CountedState(village_id=None, is_void=True)
-    before, after = before or empty, after or empty
-    stage_diff = Counter(after.stage_keys())
-    stage_diff.subtract(before.stage_keys())
-    breakdown_diff = Counter(after.breakdown_keys())
-    breakdown_diff.subtract(before.breakdown_keys())
+    stage_diff: Counter = Counter()
+    breakdown_diff: Counter = Counter()
+    for before, after in changes:
+        before, after = before or empty, after or empty
+        stage_diff.update(after.stage_keys())
+        stage_diff.subtract(before.stage_keys())
+        breakdown_diff.update(after.breakdown_keys())
+        breakdown_diff.subtract(before.breakdown_keys())
     if not any(stage_diff.values()) and not any(breakdown_diff.values()):
         return
     if all(n >= 0 for n in (*stage_diff.values(), *breakdown_diff.values())):

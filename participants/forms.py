@@ -26,7 +26,12 @@ from .identity import (
     phone_normalize,
 )
 from .models import RECORDED_STAGES, TARGET_GROUPS, Gender, Resident, Stage, StageRecord
-from .selectors import nik_region_name, residents_visible_to, villages_for_registration
+from .selectors import (
+    nik_region_name,
+    resident_twins,
+    residents_visible_to,
+    villages_for_registration,
+)
 from .services import duplicate_nik_message, nik_holder
 
 DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -277,7 +282,7 @@ class ResidentForm(PersonalNumbersMixin, ModelForm):
         """Where the NIK was issued, read only when shown (a saved form shows nothing)."""
         if self.nik_info is None:
             return None
-        return nik_region_name(district_code=self.nik_info.district_code)
+        return self._region_name(self.nik_info.district_code)
 
     def _post_clean(self):
         # No model validation here: the service validates the resident once (its field
@@ -415,7 +420,7 @@ class ResidentForm(PersonalNumbersMixin, ModelForm):
                     "%(district)s. Tidak apa-apa bila warga sudah pindah."
                 )
                 % {
-                    "issued": self.nik_region,
+                    "issued": self._region_name(info.district_code),
                     "district": village.district.name,
                 }
             )
@@ -434,28 +439,8 @@ class ResidentForm(PersonalNumbersMixin, ModelForm):
                 _("Menurut NIK, jenis kelamin %(nik)s, berbeda dengan yang dipilih.")
                 % {"nik": Gender(info.gender).label}
             )
-        same = Resident.objects.filter(
-            name_key=name_normalize(data["full_name"]),
-            birth_date=data["birth_date"],
-            is_void=False,
-        )
-        if self.instance.pk:
-            same = same.exclude(pk=self.instance.pk)
-        # Mostly nobody anywhere: one index probe, no joins; the kota is asked only then.
-        twins = []
-        if same.exists():
-            twins = list(
-                same.filter(
-                    village__district__city_id=village.district.city_id
-                ).select_related("village")[:3]
-            )
-        mine = set()
-        if twins:
-            mine = set(
-                residents_visible_to(user=self.user)
-                .filter(pk__in=[t.pk for t in twins])
-                .values_list("pk", flat=True)
-            )
+        twins = self._possible_twins(data, village)
+        mine = self._visible_ids(twins)
         for twin in twins:
             if twin.pk in mine:
                 warnings.append(
@@ -475,6 +460,34 @@ class ResidentForm(PersonalNumbersMixin, ModelForm):
                     )
                 )
         return warnings
+
+    # The three lookups of the warnings, apart so that a bulk import (imports.rows) can
+    # answer them for a whole chunk of rows at once; the rules stay in the selectors.
+    def _region_name(self, district_code: str) -> str:
+        return nik_region_name(district_code=district_code)
+
+    def _possible_twins(self, data, village) -> list[Resident]:
+        key = (name_normalize(data["full_name"]), data["birth_date"])
+        same = Resident.objects.filter(
+            name_key=key[0], birth_date=key[1], is_void=False
+        )
+        if self.instance.pk:
+            same = same.exclude(pk=self.instance.pk)
+        # Mostly nobody anywhere: one index probe, no joins; the kota is asked only then.
+        if not same.exists():
+            return []
+        return resident_twins(
+            keys=[key], city_id=village.district.city_id, exclude_pk=self.instance.pk
+        ).get(key, [])
+
+    def _visible_ids(self, residents) -> set[int]:
+        if not residents:
+            return set()
+        return set(
+            residents_visible_to(user=self.user)
+            .filter(pk__in=[r.pk for r in residents])
+            .values_list("pk", flat=True)
+        )
 
 
 class VoidForm(Form):

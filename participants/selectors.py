@@ -145,6 +145,33 @@ def nik_region_name(*, district_code: str) -> str:
     return district_code
 
 
+def resident_twins(
+    *, keys, city_id: int, exclude_pk: int | None = None, per_key: int = 3
+) -> dict[tuple[str, date], list[Resident]]:
+    """Possible duplicates: active residents of the kota with the same name (name_key) and
+    birth date, at most per_key for each (name_key, birth_date) of keys; one query."""
+    keys = set(keys)
+    if not keys:
+        return {}
+    found: dict[tuple[str, date], list[Resident]] = {}
+    candidates = (
+        Resident.objects.select_related("village")
+        .filter(
+            name_key__in={name for name, _born in keys},
+            birth_date__in={born for _name, born in keys},
+            is_void=False,
+            village__district__city_id=city_id,
+        )
+        .exclude(pk=exclude_pk)
+        .order_by("-registered_on", "-id")
+    )
+    for resident in candidates:
+        key = (resident.name_key, resident.birth_date)
+        if key in keys and len(found.setdefault(key, [])) < per_key:
+            found[key].append(resident)
+    return found
+
+
 def nik_describe(*, nik: str, today: date | None = None):
     """(NikInfo, region name) or (NikError, None) for the live preview on the form."""
     try:

@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 
-from .counting import STATE_FIELDS, counts_follow, state_from_values
+from .counting import STATE_FIELDS, counts_follow_many, state_from_values
 from .models import RECORDED_STAGES, STAGE_DATE_FIELDS, Resident, Stage, StageRecord
 
 
@@ -116,7 +116,7 @@ def resident_stages_sync(
             values[STAGE_DATE_FIELDS[source.stage]] = row["s_date"]
             for n, name in enumerate(carried):
                 values[name] = row[f"s_{n}"]
-    changed = 0
+    changes, updated = [], []
     for current in residents:
         update = {
             name: value
@@ -124,12 +124,23 @@ def resident_stages_sync(
             if current[name] != value
         }
         if update:
-            Resident.objects.filter(pk=current["pk"]).update(**update)
-            counts_follow(
-                state_from_values(current), state_from_values({**current, **update})
+            after = {**current, **update}
+            changes.append((state_from_values(current), state_from_values(after)))
+            updated.append(after)
+    if updated:
+        # One UPDATE per distinct set of new values, not per resident: an import syncs a
+        # thousand residents who mostly reached Pelatihan in the same training.
+        fields = sorted({name for values in new.values() for name in values})
+        groups: dict[tuple, list[int]] = {}
+        for values in updated:
+            key = tuple(values[name] for name in fields)
+            groups.setdefault(key, []).append(values["pk"])
+        for key, pks in groups.items():
+            Resident.objects.filter(pk__in=pks).update(
+                **dict(zip(fields, key, strict=True))
             )
-            changed += 1
-    return changed
+        counts_follow_many(changes)
+    return len(updated)
 
 
 def resident_stages_rebuild(*, resident_ids: QuerySet | None = None) -> int:

@@ -156,9 +156,11 @@ def program_update(*, program: Program, user, **fields) -> Program:
     return program
 
 
-def _check_can_enrol(
+def enrollment_check(
     *, program: Program, resident, enrolled_on: date, today: date
 ) -> None:
+    """May this resident be enrolled in this programme on this date? ValidationError if not
+    (the enrolment form, the checklist and imports ask the same)."""
     if program.status not in Program.ENROLLING:
         raise ValidationError(
             _("Pelatihan berstatus %(status)s tidak menerima peserta baru.")
@@ -243,7 +245,7 @@ def enrollment_create_many(
                     % {"name": resident.full_name}
                 }
             )
-        _check_can_enrol(
+        enrollment_check(
             program=program, resident=resident, enrolled_on=enrolled_on, today=today
         )
     seats_left = program.capacity - program_seats_taken(program=program)
@@ -282,6 +284,26 @@ def enrollment_create(*, program: Program, resident, user, **kwargs) -> Enrollme
     )[0]
 
 
+def enrollment_status_check(
+    *, program: Program, resident, old: str | None, new: str, today: date
+) -> None:
+    """May an enrolment go from status old (None: a new one) to new? ValidationError if not."""
+    if new not in Enrollment.Status.values:
+        raise ValidationError(_("Status tidak dikenal: %(status)s") % {"status": new})
+    name = resident.full_name
+    if new in Enrollment.TRAINED and program.start_date > today:
+        raise ValidationError(
+            _(
+                "%(name)s: kehadiran baru dapat dicatat setelah pelatihan dimulai (%(date)s)."
+            )
+            % {"name": name, "date": program.start_date.strftime("%d/%m/%Y")}
+        )
+    if old == Enrollment.Status.CANCELLED and new != old and resident.is_void:
+        raise ValidationError(
+            _("Pendaftaran %(name)s di Jakpreneur sudah dibatalkan.") % {"name": name}
+        )
+
+
 @transaction.atomic
 def roster_update(
     *, program: Program, statuses: dict[int, str], user, today: date | None = None
@@ -308,24 +330,14 @@ def roster_update(
         enrollment = enrollments[pk]
         if status == enrollment.status:
             continue
-        if status not in Enrollment.Status.values:
-            raise ValidationError(
-                _("Status tidak dikenal: %(status)s") % {"status": status}
-            )
-        name = enrollment.resident.full_name
-        if status in Enrollment.TRAINED and program.start_date > today:
-            raise ValidationError(
-                _(
-                    "%(name)s: kehadiran baru dapat dicatat setelah pelatihan dimulai (%(date)s)."
-                )
-                % {"name": name, "date": program.start_date.strftime("%d/%m/%Y")}
-            )
+        enrollment_status_check(
+            program=program,
+            resident=enrollment.resident,
+            old=enrollment.status,
+            new=status,
+            today=today,
+        )
         if enrollment.status == cancelled:
-            if enrollment.resident.is_void:
-                raise ValidationError(
-                    _("Pendaftaran %(name)s di Jakpreneur sudah dibatalkan.")
-                    % {"name": name}
-                )
             seats += 1
         elif status == cancelled:
             seats -= 1

@@ -47,6 +47,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import Role, StaffProfile
 from accounts.tests.factories import UserFactory, staff_user
 from conftest import load_reference_data
+from imports.models import ImportJob
+from imports.services import import_job_create
 from participants.identity import nik_build, nik_mask
 from participants.models import AccessLog, Resident, StageRecord
 from participants.tests.factories import ResidentFactory, StageRecordFactory
@@ -83,6 +85,8 @@ LOOKUP = READERS | {SUDIN}
 MANAGERS = frozenset({SUDIN}) | ADMINS
 PROPOSERS = KEEPERS
 COVERAGE = frozenset({PIMPINAN, SUDIN}) | ADMINS
+# imports: those who register or enrol
+IMPORTERS = KEEPERS | {SUDIN}
 # reports/access.py
 REPORT_READERS = frozenset({PIMPINAN}) | ADMINS
 
@@ -119,6 +123,7 @@ class Scope:
     enrollment: Enrollment | None = None
     period: TargetPeriod | None = None
     lead: FieldLead | None = None
+    import_job: ImportJob | None = None
 
 
 @dataclass
@@ -234,6 +239,12 @@ def build_world() -> World:
     for scope in (kota, luar):
         scope.enrollment = EnrollmentFactory(
             program=scope.program, resident=scope.resident
+        )
+        # An import by a clerk of that kelurahan: its pages are its owner's alone.
+        scope.import_job = import_job_create(
+            user=staff_user(Role.KELURAHAN, scope.village.code),
+            file_name=f"impor-{scope.label}.csv",
+            content=f"nik,nama\n{scope.resident.nik},{scope.resident.full_name}\n".encode(),
         )
     home.period = period_create(
         city=home.city, name="Periode Barat Uji", start_semester="2023-S1"
@@ -681,6 +692,13 @@ RULES: dict[str, Rule] = {
     "programs:attendance_sheet": Rule(
         reach={KOTA: frozenset({PIMPINAN}) | ADMINS, LUAR: ADMINS}
     ),
+    # --- imports: each user's own imports only (admins too: nobody reaches another's) ---
+    "imports:list": Rule(methods=(GET, POST), opens=IMPORTERS),
+    "imports:template": Rule(opens=IMPORTERS),
+    "imports:detail": Rule(reach={KOTA: NOBODY, LUAR: NOBODY}),
+    "imports:commit": Rule(methods=(POST,), reach={KOTA: NOBODY, LUAR: NOBODY}),
+    "imports:resume": Rule(methods=(POST,), reach={KOTA: NOBODY, LUAR: NOBODY}),
+    "imports:errors": Rule(reach={KOTA: NOBODY, LUAR: NOBODY}),
     # --- reports ---
     "reports:dashboard": Rule(opens=REPORT_READERS, probes=_report_probes()),
     "reports:breakdowns": Rule(opens=REPORT_READERS, probes=_report_probes()),
@@ -717,6 +735,7 @@ KWARG_OBJECTS: dict[tuple[str, str], Callable[[Scope], object]] = {
     ("programs", "pk"): lambda s: s.program.pk,
     ("programs", "resident_pk"): lambda s: s.resident.pk,
     ("reports", "code"): lambda s: s.district.code,
+    ("imports", "job_id"): lambda s: s.import_job.pk,
 }
 
 # --- The resolver ---------------------------------------------------------------------
