@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
 from .numbers import positive_int
 
 PER_PAGE = 25
@@ -24,17 +26,17 @@ class Page:
 def page_of(request, queryset, *, per_page: int = PER_PAGE) -> Page:
     """The ?page=N slice of queryset (1 when missing, not a number or past MAX_PAGE)."""
     number = positive_int(request.GET.get("page", ""), maximum=MAX_PAGE) or 1
-    # The page's ids first, then their rows (a "deferred join"): finding and ordering the
-    # page can then be answered from an index alone (the resident list's index carries
-    # what a clerk filters and orders by), and only the page's own rows are read, never
-    # every row of the area that the filter and the order have to look at.
-    ids = list(
-        queryset.values_list("pk", flat=True)[
-            (number - 1) * per_page : number * per_page + 1
-        ]
-    )
-    found = queryset.order_by().in_bulk(ids) if ids else {}
-    rows = [found[pk] for pk in ids if pk in found]
+    start, stop = (number - 1) * per_page, number * per_page + 1
+    if isinstance(queryset, QuerySet):
+        # The page's ids first, then their rows (a "deferred join"): finding and ordering
+        # the page can then be answered from an index alone (the resident list's index
+        # carries what a clerk filters and orders by), and only the page's own rows are
+        # read, never every row of the area the filter and the order look at.
+        ids = list(queryset.values_list("pk", flat=True)[start:stop])
+        found = queryset.order_by().in_bulk(ids) if ids else {}
+        rows = [found[pk] for pk in ids if pk in found]
+    else:
+        rows = list(queryset[start:stop])
     query = request.GET.copy()
     query.pop("page", None)
     return Page(rows[:per_page], number, len(rows) > per_page, query.urlencode())

@@ -63,7 +63,7 @@ def test_the_admin_menu_is_one_row_at_1366_px_and_the_language_box_is_not_cut(
     found = page.evaluate(MEASURE)
     context.close()
 
-    assert found["entries"] == 8  # Beranda … Laporan and Admin
+    assert found["entries"] == 9  # Beranda … Laporan, Impor and Admin
     assert len(found["tops"]) == 1, found
     assert found["bar"] < 1.5 * found["link"], found
     assert found["right"] <= found["viewport"], found
