@@ -1,10 +1,13 @@
 """Admin pieces: changelists fast on tables with millions of rows, saves through services."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connections, transaction
+from django.db import connections, router, transaction
+from django.http import Http404, HttpResponseNotAllowed
 from django.utils.functional import cached_property
+from simple_history.admin import SimpleHistoryAdmin
 
 # Below this many rows an exact COUNT(*) is cheap enough.
 ESTIMATE_ABOVE = 100_000
@@ -84,6 +87,13 @@ class ServiceAdminMixin:
     def save_form(self, request, form, change):
         return form.instance
 
+    def render_change_form(self, request, context, *args, **kwargs):
+        """A POST that shows the form again was refused (the form or an inline): undo what
+        the service saved when the form alone validated, so nothing half-done stays."""
+        if request.method == "POST":
+            transaction.set_rollback(True, using=router.db_for_write(self.model))
+        return super().render_change_form(request, context, *args, **kwargs)
+
     def save_model(self, request, obj, form, change):
         """Nothing left to do: the service saved the object when the form was validated."""
 
@@ -98,3 +108,30 @@ def _add_service_errors(form, error: ValidationError) -> None:
         return
     for field, messages in error.message_dict.items():
         form.add_error(field if field in form.fields else None, messages)
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """django-simple-history's pages, read-only: a revert would write past the services
+    (and their counters), so the old versions are shown, never saved back. An id that is
+    not one is a 404, as on Django's own admin pages."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_view(self, request, object_id, extra_context=None):
+        _check_id(self.model._meta.pk, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        _check_id(self.model._meta.pk, object_id)
+        _check_id(self.model.history.model._meta.pk, version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def _check_id(pk_field, value: str) -> None:
+    try:
+        pk_field.get_prep_value(pk_field.to_python(unquote(value)))
+    except (ValidationError, ValueError, TypeError, OverflowError) as error:
+        raise Http404 from error
