@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
-from jakpreneur.admin_tools import FastModelAdmin
+from jakpreneur.admin_tools import CleanTextAdminMixin, FastModelAdmin
 
 from .forms import AdminLoginForm, StaffAdminPasswordChangeForm
 from .models import StaffProfile
@@ -22,10 +23,16 @@ class StaffProfileInline(admin.StackedInline):
 
 
 admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class StaffGroupAdmin(CleanTextAdminMixin, GroupAdmin):
+    """Django's groups, their names cleaned of control characters like every admin form."""
 
 
 @admin.register(User)
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(CleanTextAdminMixin, UserAdmin):
     inlines = [StaffProfileInline]
     # A password an admin sets must be replaced by its owner at their next login.
     change_password_form = StaffAdminPasswordChangeForm

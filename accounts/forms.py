@@ -9,6 +9,8 @@ from django.contrib.auth.forms import (
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from jakpreneur.text import CleanTextFormMixin
+
 from .services import staff_password_set_by_admin
 from .throttle import lockout_message
 
@@ -25,15 +27,15 @@ class LockoutMessageMixin:
             raise
 
 
-class LoginForm(LockoutMessageMixin, AuthenticationForm):
+class LoginForm(CleanTextFormMixin, LockoutMessageMixin, AuthenticationForm):
     pass
 
 
-class AdminLoginForm(LockoutMessageMixin, AdminAuthenticationForm):
+class AdminLoginForm(CleanTextFormMixin, LockoutMessageMixin, AdminAuthenticationForm):
     pass
 
 
-class StaffPasswordChangeForm(PasswordChangeForm):
+class StaffPasswordChangeForm(CleanTextFormMixin, PasswordChangeForm):
     """Django's password change, refusing the old password as the new one."""
 
     def clean(self):
@@ -54,7 +56,7 @@ class StaffPasswordChangeForm(PasswordChangeForm):
         return cleaned_data
 
 
-class StaffAdminPasswordChangeForm(AdminPasswordChangeForm):
+class StaffAdminPasswordChangeForm(CleanTextFormMixin, AdminPasswordChangeForm):
     """The admin's 'set password' form: the owner must then choose their own."""
 
     def save(self, commit=True):

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jakpreneur.text import text_clean
 from wilayah.models import City, District, Village
 
 from .models import StaffProfile
@@ -89,6 +90,10 @@ def staff_save(
     A password set here was chosen by someone else, so its owner must change it at their
     first login; demo accounts keep the published demo password and are not asked.
     """
+    # Django's User is not ours to give CleanTextModelMixin: its text is cleaned here.
+    username, full_name, email = (
+        text_clean(t or "") for t in (username, full_name, email)
+    )
     scope_object = scope_resolve(role=role, scope=scope)
     user = User.objects.filter(username=username).first()
     created = user is None

@@ -9,6 +9,8 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
+from .text import CleanTextFormMixin
+
 # Below this many rows an exact COUNT(*) is cheap enough.
 ESTIMATE_ABOVE = 100_000
 
@@ -34,7 +36,29 @@ class LargeTablePaginator(Paginator):
         return super().count
 
 
-class FastModelAdmin(admin.ModelAdmin):
+def clean_text_form(form_class):
+    """form_class, cleaning every value it receives of control characters (jakpreneur.text)."""
+    if issubclass(form_class, CleanTextFormMixin):
+        return form_class
+    return type(form_class.__name__, (CleanTextFormMixin, form_class), {})
+
+
+class CleanTextAdminMixin:
+    """The admin's add/change forms and their inlines' forms clean text as the app's do."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        return clean_text_form(super().get_form(request, obj, **kwargs))
+
+    def get_changelist_form(self, request, **kwargs):
+        return clean_text_form(super().get_changelist_form(request, **kwargs))
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            formset.form = clean_text_form(formset.form)
+            yield formset, inline
+
+
+class FastModelAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     """Base admin: no second full COUNT(*), estimated counts on big tables."""
 
     show_full_result_count = False

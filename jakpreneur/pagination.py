@@ -2,7 +2,11 @@
 
 from dataclasses import dataclass
 
+from .numbers import positive_int
+
 PER_PAGE = 25
+# Deep enough for any list a person pages through; an OFFSET beyond it only costs the database.
+MAX_PAGE = 4000
 
 
 @dataclass
@@ -18,9 +22,8 @@ class Page:
 
 
 def page_of(request, queryset, *, per_page: int = PER_PAGE) -> Page:
-    """The ?page=N slice of queryset (1 when missing or not a number)."""
-    text = request.GET.get("page", "1")
-    number = max(1, int(text)) if text.isdigit() else 1
+    """The ?page=N slice of queryset (1 when missing, not a number or past MAX_PAGE)."""
+    number = positive_int(request.GET.get("page", ""), maximum=MAX_PAGE) or 1
     rows = list(queryset[(number - 1) * per_page : number * per_page + 1])
     query = request.GET.copy()
     query.pop("page", None)

@@ -12,7 +12,9 @@ from django.db.models import Case, IntegerField, Value, When
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
-SEMESTER_PATTERN = re.compile(r"^(\d{4})-S([12])$")
+# ASCII digits only: without re.ASCII, \d would also take other scripts' digits
+# ("٢٠٢٤-S1"). The pattern's text is also the database's check constraint.
+SEMESTER_PATTERN = re.compile(r"^(\d{4})-S([12])$", re.ASCII)
 
 
 @dataclass(frozen=True, order=True)
@@ -39,7 +41,7 @@ class Semester:
     @classmethod
     def parse(cls, text: str) -> "Semester":
         """'2024-S1' -> Semester(2024, 1); ValueError otherwise."""
-        match = SEMESTER_PATTERN.match(text.strip())
+        match = SEMESTER_PATTERN.fullmatch(text.strip())
         if not match:
             raise ValueError(f"not a semester: {text!r} (expected e.g. 2024-S1)")
         return cls(int(match[1]), int(match[2]))

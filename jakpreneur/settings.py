@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "jakpreneur.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session: a request holding a NUL character gets its 400 untouched.
+    "jakpreneur.middleware.NulRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jakpreneur.language.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -11,6 +11,7 @@ from jakpreneur.admin_tools import (
     ReadOnlyAdminMixin,
     ServiceAdminMixin,
 )
+from jakpreneur.text import Form
 
 from .forms import ResidentAdminForm
 from .identity import nik_mask
@@ -24,7 +25,7 @@ from .services import (
 )
 
 
-class AnonymiseForm(forms.Form):
+class AnonymiseForm(Form):
     reason = forms.CharField(
         label=_("Dasar permintaan penghapusan"),
         max_length=255,

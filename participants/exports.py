@@ -1,52 +1,53 @@
-"""CSV and XLSX exports of resident lists (formula injection neutralised)."""
+"""CSV and XLSX exports of resident lists (cells through jakpreneur.spreadsheets: no
+control character, no formula)."""
 
 import csv
-import io
 from collections.abc import Iterable, Iterator
+from datetime import date
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+
+from jakpreneur.spreadsheets import Column, csv_cell, xlsx_bytes, xlsx_sheet
 
 from .counting import age_on
 from .identity import nik_mask, phone_display
 from .models import TARGET_GROUPS, Education, Gender, Resident, Sector
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000
 
 
-def cell(value) -> str:
-    """Text a spreadsheet will never run: a leading =, +, -, @ gets a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+def resident_columns(*, unmasked: bool) -> list[Column]:
+    """The export's columns: the CSV's header (an interface) and the XLSX's, with widths."""
+    return [
+        Column(_("NIK"), 20),
+        Column(_("Nomor KK"), 20),
+        Column(_("Nama lengkap"), 28),
+        Column(_("Jenis kelamin"), 12),
+        Column(_("Tempat lahir"), 16),
+        # Who sees masked NIKs sees an age, not the birth date the NIK is built from.
+        Column(_("Tanggal lahir") if unmasked else _("Usia (tahun)"), 12),
+        Column(_("Telepon"), 17),
+        Column(_("Email"), 26),
+        Column(_("Alamat"), 36),
+        Column(_("RT"), 5),
+        Column(_("RW"), 5),
+        Column(_("Kelurahan"), 20),
+        Column(_("Kecamatan"), 18),
+        Column(_("Pendidikan"), 14),
+        *[Column(str(label), 10) for label in TARGET_GROUPS.values()],
+        Column(_("Nama usaha"), 24),
+        Column(_("Bidang usaha"), 20),
+        Column(_("Tahun mulai usaha"), 10),
+        Column(_("Tanggal pendaftaran"), 12),
+        Column(_("Status"), 11),
+    ]
 
 
 def resident_header(*, unmasked: bool) -> list[str]:
-    return [
-        _("NIK"),
-        _("Nomor KK"),
-        _("Nama lengkap"),
-        _("Jenis kelamin"),
-        _("Tempat lahir"),
-        # Who sees masked NIKs sees an age, not the birth date the NIK is built from.
-        _("Tanggal lahir") if unmasked else _("Usia (tahun)"),
-        _("Telepon"),
-        _("Email"),
-        _("Alamat"),
-        _("RT"),
-        _("RW"),
-        _("Kelurahan"),
-        _("Kecamatan"),
-        _("Pendidikan"),
-        *[str(label) for label in TARGET_GROUPS.values()],
-        _("Nama usaha"),
-        _("Bidang usaha"),
-        _("Tahun mulai usaha"),
-        _("Tanggal pendaftaran"),
-        _("Status"),
-    ]
+    return [column.header for column in resident_columns(unmasked=unmasked)]
 
 
 class _Labels:
@@ -63,43 +64,40 @@ class _Labels:
 
 def resident_row(
     resident: Resident, *, unmasked: bool, labels: _Labels | None = None
-) -> list[str]:
+) -> list[str | int | date | None]:
+    """One resident's values: text, whole numbers and dates (each writer shows them)."""
     labels = labels or _Labels()
     show = (lambda v: v) if unmasked else nik_mask
     return [
-        cell(value)
-        for value in [
-            show(resident.nik),
-            show(resident.kk_number) if resident.kk_number else "",
-            resident.full_name,
-            labels.gender.get(resident.gender, ""),
-            resident.birth_place,
-            resident.birth_date.strftime("%d/%m/%Y")
-            if unmasked
-            else age_on(birth_date=resident.birth_date, day=labels.today),
-            phone_display(resident.phone),
-            resident.email,
-            resident.address,
-            resident.rt,
-            resident.rw,
-            resident.village.name,
-            resident.village.district.name,
-            labels.education.get(resident.education, ""),
-            *[
-                labels.yes if getattr(resident, field) else labels.no
-                for field in TARGET_GROUPS
-            ],
-            resident.business_name,
-            labels.sector.get(resident.business_sector, ""),
-            resident.business_started_year or "",
-            resident.registered_on.strftime("%d/%m/%Y"),
-            labels.void if resident.is_void else labels.active,
-        ]
+        show(resident.nik),
+        show(resident.kk_number) if resident.kk_number else "",
+        resident.full_name,
+        labels.gender.get(resident.gender, ""),
+        resident.birth_place,
+        resident.birth_date
+        if unmasked
+        else age_on(birth_date=resident.birth_date, day=labels.today),
+        phone_display(resident.phone),
+        resident.email,
+        resident.address,
+        resident.rt,
+        resident.rw,
+        resident.village.name,
+        resident.village.district.name,
+        labels.education.get(resident.education, ""),
+        *[
+            labels.yes if getattr(resident, field) else labels.no
+            for field in TARGET_GROUPS
+        ],
+        resident.business_name,
+        labels.sector.get(resident.business_sector, ""),
+        resident.business_started_year,
+        resident.registered_on,
+        labels.void if resident.is_void else labels.active,
     ]
 
 
-def _rows(residents, *, unmasked: bool) -> Iterator[list[str]]:
-    yield resident_header(unmasked=unmasked)
+def _rows(residents, *, unmasked: bool) -> Iterator[list]:
     labels = _Labels()
     for resident in residents.iterator(chunk_size=CHUNK):
         yield resident_row(resident, unmasked=unmasked, labels=labels)
@@ -116,24 +114,22 @@ def csv_response(residents, *, unmasked: bool, filename: str) -> StreamingHttpRe
 
     def lines() -> Iterable[str]:
         yield "\ufeff"
+        yield writer.writerow(resident_header(unmasked=unmasked))
         for row in _rows(residents, unmasked=unmasked):
-            yield writer.writerow(row)
+            yield writer.writerow([csv_cell(value) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def xlsx_response(residents, *, unmasked: bool, filename: str) -> HttpResponse:
+def resident_xlsx(residents, *, unmasked: bool) -> bytes:
+    """The list as a workbook people open in Excel (built whole before anything is sent)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Warga"))
-    for row in _rows(residents, unmasked=unmasked):
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    xlsx_sheet(
+        workbook,
+        _("Warga"),
+        resident_columns(unmasked=unmasked),
+        _rows(residents, unmasked=unmasked),
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return xlsx_bytes(workbook)

@@ -7,7 +7,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from jakpreneur.numbers import positive_int
 from jakpreneur.semesters import Semester
+from jakpreneur.text import Form, ModelForm
 from wilayah.models import District
 
 from .identity import (
@@ -62,7 +64,7 @@ class PersonalNumbersMixin:
         return typed or (getattr(self.instance, name) if self.instance.pk else "")
 
 
-class ResidentAdminForm(PersonalNumbersMixin, forms.ModelForm):
+class ResidentAdminForm(PersonalNumbersMixin, ModelForm):
     """Django admin's resident form: NIK and KK masked like the app's edit form."""
 
     class Meta:
@@ -82,7 +84,7 @@ class ResidentAdminForm(PersonalNumbersMixin, forms.ModelForm):
         return self._kept("kk_number")
 
 
-class ResidentForm(PersonalNumbersMixin, forms.ModelForm):
+class ResidentForm(PersonalNumbersMixin, ModelForm):
     district = forms.ModelChoiceField(
         label=_("Kecamatan"),
         queryset=District.objects.none(),
@@ -307,9 +309,10 @@ class ResidentForm(PersonalNumbersMixin, forms.ModelForm):
 
     def _clean_rt_rw(self, name):
         value = self.cleaned_data[name].strip()
-        if not value.isdigit() or len(value) > 3 or int(value) == 0:
+        number = positive_int(value, maximum=999)
+        if number is None:
             raise forms.ValidationError(_("Isi dengan angka 1–999, misalnya 005."))
-        return value.zfill(3)
+        return f"{number:03d}"
 
     def clean_rt(self):
         return self._clean_rt_rw("rt")
@@ -426,7 +429,7 @@ class ResidentForm(PersonalNumbersMixin, forms.ModelForm):
         return warnings
 
 
-class VoidForm(forms.Form):
+class VoidForm(Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "void_%s")  # ids unique beside the reveal form
         super().__init__(*args, **kwargs)
@@ -438,7 +441,7 @@ class VoidForm(forms.Form):
     )
 
 
-class RevealNikForm(forms.Form):
+class RevealNikForm(Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "reveal_%s")  # ids unique beside the void form
         super().__init__(*args, **kwargs)
@@ -450,7 +453,7 @@ class RevealNikForm(forms.Form):
     )
 
 
-class StageRecordForm(forms.ModelForm):
+class StageRecordForm(ModelForm):
     class Meta:
         model = StageRecord
         fields = [
@@ -545,7 +548,7 @@ def semester_choices(*, today=None, ahead: int = 0):
     ]
 
 
-class ResidentFilterForm(forms.Form):
+class ResidentFilterForm(Form):
     SORTS = {
         "-registered_on": _("Pendaftaran terbaru"),
         "registered_on": _("Pendaftaran terlama"),

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from jakpreneur.text import CleanTextModelMixin
+
 from .identity import name_normalize, nik_mask
 
 SIXTEEN_DIGITS = r"^[0-9]{16}$"
@@ -86,7 +88,7 @@ TARGET_GROUPS = {
 }
 
 
-class Resident(models.Model):
+class Resident(CleanTextModelMixin, models.Model):
     """One person, identified by NIK, whatever trainings they attend."""
 
     nik = models.CharField(_("NIK"), max_length=16, unique=True)
@@ -276,7 +278,7 @@ class LicenceType(models.TextChoices):
     HAKI = "haki", _("HAKI")
 
 
-class StageRecord(models.Model):
+class StageRecord(CleanTextModelMixin, models.Model):
     """Evidence that a resident reached a stage (Pendampingan … Permodalan) on a date."""
 
     resident = models.ForeignKey(
@@ -367,7 +369,7 @@ class StageRecord(models.Model):
         return " · ".join(part for part in parts if part)
 
 
-class AccessLog(models.Model):
+class AccessLog(CleanTextModelMixin, models.Model):
     """Every view of an unmasked NIK and every export that contains one (UU PDP)."""
 
     class Action(models.TextChoices):

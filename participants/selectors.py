@@ -71,7 +71,7 @@ def residents_search(residents: QuerySet[Resident], query: str) -> QuerySet[Resi
     if not query:
         return residents
     digits = nik_clean(query)
-    if digits.isdigit() and len(digits) == 16:
+    if digits.isascii() and digits.isdigit() and len(digits) == 16:
         return residents.filter(nik=digits)
     key = name_normalize(query)
     return residents.filter(name_key__contains=key) if key else residents

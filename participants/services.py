@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jakpreneur.ratelimit import limit_reached
+from jakpreneur.text import text_clean
 
 from .counting import counts_follow, state_of
 from .identity import NIK_LIKE
@@ -143,7 +144,7 @@ def _check_registered_before_stages(resident: Resident) -> None:
 @transaction.atomic
 def resident_void(*, resident: Resident, user, reason: str) -> Resident:
     """Void a registration (never deleted): the resident leaves every count."""
-    reason = reason.strip()
+    reason = text_clean(reason).strip()
     if not reason:
         raise ValidationError({"reason": _("Tuliskan alasan pembatalan.")})
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
@@ -223,8 +224,8 @@ def access_log_write(
         username=user.get_username(),
         action=action,
         resident=resident,
-        reason=_without_niks(reason)[:255],
-        detail=_without_niks(detail)[:500],
+        reason=text_clean(_without_niks(reason))[:255],
+        detail=text_clean(_without_niks(detail))[:500],
     )
 
 
@@ -236,7 +237,7 @@ def _without_niks(text: str) -> str:
 @transaction.atomic
 def nik_reveal(*, resident: Resident, user, reason: str) -> str:
     """The full NIK, for a reason that is logged with who asked and when."""
-    reason = reason.strip()
+    reason = text_clean(reason).strip()
     if not reason:
         raise ValidationError({"reason": _("Tuliskan alasan melihat NIK lengkap.")})
     access_log_write(
@@ -299,7 +300,7 @@ def _anonymous_fields(resident: Resident) -> dict:
 def resident_anonymise(*, resident: Resident, user, reason: str) -> Resident:
     """Erase a resident's personal data on their request (UU PDP): the record, its
     change history and the counts stay; who did it and why is logged."""
-    reason = reason.strip()
+    reason = text_clean(reason).strip()
     if not reason:
         raise ValidationError({"reason": _("Tuliskan dasar permintaan penghapusan.")})
     resident = Resident.objects.select_for_update().get(pk=resident.pk)

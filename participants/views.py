@@ -23,10 +23,12 @@ from accounts.access import (
     may_reveal_nik,
     villages_visible_to,
 )
+from jakpreneur.numbers import positive_int
 from jakpreneur.pagination import page_of
+from jakpreneur.spreadsheets import xlsx_response
 
 from .counting import age_on
-from .exports import csv_response, xlsx_response
+from .exports import csv_response, resident_xlsx
 from .forms import (
     ResidentFilterForm,
     ResidentForm,
@@ -111,7 +113,7 @@ def _search(request):
     if any(char.isdigit() for char in query):
         digits = nik_clean(query)
         found = None
-        if digits.isdigit() and len(digits) == 16:
+        if digits.isascii() and digits.isdigit() and len(digits) == 16:
             found = residents_visible_to(user=request.user).filter(nik=digits).first()
         if found:
             return redirect(found)
@@ -137,7 +139,13 @@ def resident_export(request, fmt):
     unmasked = may_reveal_nik(request.user)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     filename = f"warga-{stamp}.{fmt}"
-    # Every list of residents that leaves the app is logged, masked or not (UU PDP).
+    # Every list of residents that leaves the app is logged, masked or not (UU PDP), and
+    # only a list that does leave: the workbook is built before its log row is written.
+    # The CSV is streamed (any size, little memory), so its row is written as it starts:
+    # its cells cannot fail (jakpreneur.spreadsheets), only a lost database could stop it.
+    content = None
+    if fmt == "xlsx":
+        content = resident_xlsx(residents, unmasked=unmasked)
     access_log_write(
         user=request.user,
         action=AccessLog.Action.EXPORT_LIST,
@@ -148,7 +156,7 @@ def resident_export(request, fmt):
     )
     if fmt == "csv":
         return csv_response(residents, unmasked=unmasked, filename=filename)
-    return xlsx_response(residents, unmasked=unmasked, filename=filename)
+    return xlsx_response(content, filename=filename)
 
 
 @sensitive_post_parameters("nik", "kk_number")
@@ -412,14 +420,11 @@ def nik_info(request):
     if len(value) >= 16:
         info, region = nik_describe(nik=value)
         if getattr(info, "birth_date", None):
-            editing = request.POST.get("resident", "")
             try:
                 duplicate = nik_registration_check(
                     user=request.user,
                     nik=value,
-                    exclude_pk=int(editing)
-                    if editing.isascii() and editing.isdigit()
-                    else None,
+                    exclude_pk=positive_int(request.POST.get("resident")),
                 )
             except NikLookupLimit as limit:
                 duplicate = limit.message
@@ -435,7 +440,7 @@ def village_options(request):
     if not may_keep_records(request.user):
         raise PermissionDenied
     villages = villages_for_registration(user=request.user)
-    district = request.GET.get("district")
-    if district and district.isdigit():
+    district = positive_int(request.GET.get("district"))
+    if district:
         villages = villages.filter(district_id=district)
     return render(request, "participants/_village_options.html", {"villages": villages})

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jakpreneur.text import Form, ModelForm
 from participants.forms import DATE_WIDGET, semester_choices
 from participants.models import Sector
 from wilayah.models import District
@@ -11,7 +12,7 @@ from wilayah.models import District
 from .models import Enrollment, Program
 
 
-class ProgramForm(forms.ModelForm):
+class ProgramForm(ModelForm):
     class Meta:
         model = Program
         fields = [
@@ -77,7 +78,7 @@ class ProgramForm(forms.ModelForm):
         return data
 
 
-class ProgramFilterForm(forms.Form):
+class ProgramFilterForm(Form):
     agency = forms.ModelChoiceField(
         label=_("Suku Dinas"), queryset=None, required=False
     )
@@ -98,7 +99,7 @@ class ProgramFilterForm(forms.Form):
         self.fields["semester"].choices = semester_choices(ahead=4)
 
 
-class EnrollByNikForm(forms.Form):
+class EnrollByNikForm(Form):
     nik = forms.CharField(label=_("NIK warga"), max_length=24)
     enrolled_on = forms.DateField(
         label=_("Tanggal daftar pelatihan"), widget=DATE_WIDGET
@@ -110,7 +111,7 @@ class EnrollByNikForm(forms.Form):
         self.fields["nik"].widget.attrs.update(inputmode="numeric", autocomplete="off")
 
 
-class ProposeForm(forms.Form):
+class ProposeForm(Form):
     program = forms.ModelChoiceField(label=_("Pelatihan"), queryset=None)
 
     def __init__(self, *args, programs, **kwargs):

@@ -8,10 +8,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from jakpreneur.text import CleanTextModelMixin
 from participants.models import Sector
 
 
-class Agency(models.Model):
+class Agency(CleanTextModelMixin, models.Model):
     """A Suku Dinas: a city-level sub-agency that runs trainings."""
 
     city = models.ForeignKey(
@@ -40,7 +41,7 @@ class Agency(models.Model):
         return f"Sudin {self.short_name} {self.city.short_name}"
 
 
-class FieldLead(models.Model):
+class FieldLead(CleanTextModelMixin, models.Model):
     """The Kasatlak/Kasatpel a Sudin has in one kecamatan."""
 
     class Title(models.TextChoices):
@@ -96,7 +97,7 @@ class FieldLead(models.Model):
             )
 
 
-class Program(models.Model):
+class Program(CleanTextModelMixin, models.Model):
     """A training (pelatihan) run by one Suku Dinas."""
 
     class Status(models.TextChoices):
@@ -200,7 +201,7 @@ class Program(models.Model):
             raise ValidationError(errors)
 
 
-class Enrollment(models.Model):
+class Enrollment(CleanTextModelMixin, models.Model):
     """A resident in a programme: terdaftar → hadir → lulus, or batal."""
 
     class Status(models.TextChoices):

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jakpreneur.numbers import positive_int
 from participants.models import Stage
 from participants.stages import resident_stages_sync
 from wilayah.models import City, District
@@ -86,11 +87,10 @@ def program_next_code(*, agency: Agency, year: int) -> str:
     """KOTA-SUDIN-TAHUN-URUT, e.g. JB-PPKUKM-2025-014 (call with the agency row locked)."""
     prefix = f"{agency.city.abbreviation}-{agency.short_name.upper()}-{year}-"
     numbers = [
-        int(code.removeprefix(prefix))
+        positive_int(code.removeprefix(prefix)) or 0
         for code in Program.objects.filter(code__startswith=prefix).values_list(
             "code", flat=True
         )
-        if code.removeprefix(prefix).isdigit()
     ]
     return f"{prefix}{max(numbers, default=0) + 1:03d}"
 

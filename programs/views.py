@@ -1,9 +1,6 @@
-import io
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -20,8 +17,9 @@ from accounts.access import (
     may_see_coverage,
     villages_for_enrolment,
 )
+from jakpreneur.numbers import positive_int
 from jakpreneur.pagination import page_of
-from participants.exports import cell
+from jakpreneur.spreadsheets import Column, xlsx_bytes, xlsx_response, xlsx_sheet
 from participants.identity import nik_mask
 from participants.models import AccessLog
 from participants.selectors import residents_editable_by, residents_enrollable_by
@@ -227,8 +225,8 @@ def enroll_village(request, pk):
     program = _managed(request, pk)
     villages = _villages_for(request, program)
     village = None
-    village_id = request.GET.get("village") or request.POST.get("village")
-    if village_id and village_id.isdigit():
+    village_id = positive_int(request.GET.get("village") or request.POST.get("village"))
+    if village_id:
         village = villages.filter(pk=village_id).first()
     candidates = []
     if village:
@@ -246,7 +244,7 @@ def enroll_village(request, pk):
         )
     errors = []
     if request.method == "POST" and village:
-        chosen_ids = {int(x) for x in request.POST.getlist("residents") if x.isdigit()}
+        chosen_ids = set(map(positive_int, request.POST.getlist("residents")))
         chosen = [r for r in candidates if r.pk in chosen_ids]
         if not chosen:
             errors.append(_("Pilih minimal satu warga."))
@@ -294,8 +292,9 @@ def roster_save(request, pk):
     program = _managed(request, pk)
     statuses = {}
     for key, value in request.POST.items():
-        if key.startswith("status-") and key[7:].isdigit():
-            statuses[int(key[7:])] = value
+        enrollment_id = positive_int(key.removeprefix("status-"))
+        if key.startswith("status-") and enrollment_id:
+            statuses[enrollment_id] = value
     try:
         changed = roster_update(program=program, statuses=statuses, user=request.user)
     except ValidationError as error:
@@ -318,47 +317,35 @@ def _roster_for_export(request, pk):
 def roster_xlsx(request, pk):
     program, roster = _roster_for_export(request, pk)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Peserta"))
-    sheet.append([cell(program.code), cell(program.title)])
-    sheet.append(
+    xlsx_sheet(
+        workbook,
+        _("Peserta"),
         [
-            _("No."),
-            _("Nama"),
-            _("NIK"),
-            _("Jenis kelamin"),
-            _("Kelurahan"),
-            _("Kecamatan"),
-            _("Tanggal daftar"),
-            _("Status"),
-        ]
-    )
-    for number, enrollment in enumerate(roster, start=1):
-        resident = enrollment.resident
-        sheet.append(
-            [number]
-            + [
-                cell(v)
-                for v in (
-                    resident.full_name,
-                    nik_mask(resident.nik),
-                    resident.get_gender_display(),
-                    resident.village.name,
-                    resident.village.district.name,
-                    enrollment.enrolled_on.strftime("%d/%m/%Y"),
-                    enrollment.get_status_display(),
-                )
+            Column(_("No."), 5),
+            Column(_("Nama"), 28),
+            Column(_("NIK"), 20),
+            Column(_("Jenis kelamin"), 12),
+            Column(_("Kelurahan"), 20),
+            Column(_("Kecamatan"), 18),
+            Column(_("Tanggal daftar"), 12),
+            Column(_("Status"), 12),
+        ],
+        (
+            [
+                number,
+                enrollment.resident.full_name,
+                nik_mask(enrollment.resident.nik),
+                enrollment.resident.get_gender_display(),
+                enrollment.resident.village.name,
+                enrollment.resident.village.district.name,
+                enrollment.enrolled_on,
+                enrollment.get_status_display(),
             ]
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            for number, enrollment in enumerate(roster, start=1)
+        ),
+        above=[[program.code, program.title]],
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="peserta-{program.code}.xlsx"'
-    )
-    return response
+    return xlsx_response(xlsx_bytes(workbook), filename=f"peserta-{program.code}.xlsx")
 
 
 def attendance_sheet(request, pk):

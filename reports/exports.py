@@ -4,8 +4,8 @@ import csv
 import io
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
+from jakpreneur.spreadsheets import Column, csv_cell, xlsx_bytes, xlsx_sheet
 from participants.models import Stage
 
 from .selectors import AreaProgress, ProgressReport, percent_number
@@ -60,7 +60,7 @@ def progress_csv(report: ProgressReport) -> str:
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(HEADER)
-    writer.writerows(progress_rows(report))
+    writer.writerows([csv_cell(v) for v in row] for row in progress_rows(report))
     return buffer.getvalue()
 
 
@@ -77,47 +77,49 @@ XLSX_HEADER = [
     "% kumulatif",
 ]
 XLSX_WIDTHS = [12, 22, 10, 12, 10, 12, 17, 11, 12]
+# Percentages are numbers shown with one decimal.
+XLSX_FORMATS = [None] * 7 + ["0.0", "0.0"]
 
 
-def _xlsx_row(sheet, row: list) -> list:
-    """Numbers as numbers; percentages as numbers shown with one decimal."""
-    cells = [row[0], row[1], row[2], *row[3:7]]
-    for value in row[7:]:
-        if value == "":
-            cells.append(None)
-        else:
-            cell = WriteOnlyCell(sheet, value=float(value))
-            cell.number_format = "0.0"
-            cells.append(cell)
-    return cells
+def _xlsx_row(row: list) -> list:
+    """Numbers as numbers (the percentages come as "12.3" text from progress_rows)."""
+    return [*row[:7], *[float(value) if value != "" else None for value in row[7:]]]
 
 
 def progress_xlsx(report: ProgressReport) -> bytes:
     """The same table, plus one chart-ready sheet per stage (semesters × kecamatan)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("capaian")
-    sheet.freeze_panes = "A2"
-    for n, width in enumerate(XLSX_WIDTHS):
-        sheet.column_dimensions[chr(ord("A") + n)].width = width
-    sheet.append(XLSX_HEADER)
-    for row in progress_rows(report):
-        sheet.append(_xlsx_row(sheet, row))
+    xlsx_sheet(
+        workbook,
+        "capaian",
+        [
+            Column(header, width, number_format)
+            for header, width, number_format in zip(
+                XLSX_HEADER, XLSX_WIDTHS, XLSX_FORMATS, strict=True
+            )
+        ],
+        (_xlsx_row(row) for row in progress_rows(report)),
+    )
     districts = sorted(report.districts, key=lambda a: a.code)
     for stage in Stage:
-        stage_sheet = workbook.create_sheet(str(stage.label)[:31])
-        stage_sheet.freeze_panes = "B2"
-        stage_sheet.column_dimensions["A"].width = 10
-        stage_sheet.append(
-            ["Semester", *[a.name for a in districts], report.city.short_name]
-        )
+        rows = []
         for n, semester in enumerate(report.period.semester_list):
             values = [
                 report.stage_new(area=a, stage=stage.value, index=n) for a in districts
             ]
-            stage_sheet.append([str(semester), *values, sum(values)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            rows.append([str(semester), *values, sum(values)])
+        xlsx_sheet(
+            workbook,
+            str(stage.label),
+            [
+                Column("Semester", 10),
+                *[Column(a.name, 12) for a in districts],
+                Column(report.city.short_name, 12),
+            ],
+            rows,
+            freeze_columns=1,
+        )
+    return xlsx_bytes(workbook)
 
 
 def _area_json(area: AreaProgress) -> dict:

@@ -7,12 +7,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jakpreneur.semesters import SEMESTER_PATTERN, Semester
+from jakpreneur.text import CleanTextModelMixin
 from participants.models import Stage
 
 DEFAULT_DISTRICT_TOTAL = 200_000  # the city secretary's figure per kecamatan
 
 
-class TargetPeriod(models.Model):
+class TargetPeriod(CleanTextModelMixin, models.Model):
     """A target period of a kota: N semesters from a start semester, counting one stage."""
 
     city = models.ForeignKey(

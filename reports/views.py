@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import cities_visible_to
+from jakpreneur.numbers import positive_int
 from jakpreneur.semesters import Semester
 from participants.models import Dimension, Stage
 from programs.selectors import coverage_matrix
@@ -18,13 +19,7 @@ from .selectors import percent_number, period_for, progress_report
 
 def _report(request):
     city = report_city_for(request.user, request.GET.get("kota"))
-    period_id = request.GET.get("periode", "")
-    period = period_for(
-        city=city,
-        period_id=int(period_id)
-        if period_id.isascii() and period_id.isdigit() and len(period_id) < 10
-        else None,
-    )
+    period = period_for(city=city, period_id=positive_int(request.GET.get("periode")))
     if period is None:
         raise Http404(_("Kota ini belum punya periode target."))
     return progress_report(period=period)

@@ -4,6 +4,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jakpreneur.text import CleanTextModelMixin
+
 PROVINCE_CODE = r"^[0-9]{2}$"
 CITY_CODE = r"^[0-9]{2}\.[0-9]{2}$"
 DISTRICT_CODE = r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}$"
@@ -24,7 +26,7 @@ def _code_field(pattern: str, example: str) -> models.CharField:
     )
 
 
-class Place(models.Model):
+class Place(CleanTextModelMixin, models.Model):
     """Fields every level shares."""
 
     name = models.CharField(_("nama"), max_length=100)

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from accounts.models import Role
 from accounts.tests.factories import staff_user
-from participants.exports import cell
+from jakpreneur.spreadsheets import cell_text as cell
 from participants.models import AccessLog, Resident, StageRecord
 from participants.tests.factories import ResidentFactory, StageRecordFactory
 from programs.tests.factories import EnrollmentFactory
