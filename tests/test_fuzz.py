@@ -68,17 +68,20 @@ from django.urls import (
 from django.urls.converters import IntConverter, PathConverter
 from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils.regex_helper import normalize
-from hypothesis import HealthCheck, Phase, given, seed, settings as hsettings
+from hypothesis import HealthCheck, Phase, given, seed
+from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from participants.models import AccessLog, Resident
 from participants.services import access_log_write
-from tests.test_url_access import ROLES, ANONYMOUS, World, build_world
+from tests.test_url_access import ANONYMOUS, ROLES, World, build_world
 
 # --- Budget (the whole module runs in about a minute) ------------------------------------
 
 GET_EXAMPLES = 6  # hostile query strings per pattern × role that opens it
-GET_REFUSED_EXAMPLES = 1  # per pattern × role that is refused (a crash before the check)
+GET_REFUSED_EXAMPLES = (
+    1  # per pattern × role that is refused (a crash before the check)
+)
 FORM_EXAMPLES = 1  # field-by-field passes (plus one whole drawn form) per form × role
 EXTRA_NAMES = 2  # random parameter names beside the discovered ones
 
@@ -428,7 +431,9 @@ def hostile_path(pattern: Pattern, argument: str):
     if isinstance(converter, PathConverter) or argument == "url":
         return st.one_of(HOSTILE_SEGMENT, st.sampled_from(["a/b", "1/", "1/history"]))
     if argument == "app_label":  # the route's regex lists the labels
-        return st.sampled_from(sorted({m._meta.app_label for m in admin.site._registry}))
+        return st.sampled_from(
+            sorted({m._meta.app_label for m in admin.site._registry})
+        )
     return HOSTILE_SEGMENT
 
 
@@ -531,9 +536,9 @@ class PageParser(HTMLParser):
         if tag in ("option", "select"):
             self._close_option()
         if tag == "select":
-            if self._select is not None and not self._select.initial:
-                if self._select.options and not self._select.multiple:
-                    self._select.initial = [self._select.options[0]]
+            select = self._select
+            if select and not select.initial and select.options and not select.multiple:
+                select.initial = [select.options[0]]
             self._select = None
         elif tag == "textarea":
             self._textarea = None
@@ -554,7 +559,11 @@ def read_page(url: str, response) -> Page:
     location = response.get("Location", "")
     forms, params, queries = [], defaultdict(set), set()
     content_type = response.get("Content-Type", "")
-    if response.status_code == 200 and "html" in content_type and not response.streaming:
+    if (
+        response.status_code == 200
+        and "html" in content_type
+        and not response.streaming
+    ):
         parser = PageParser()
         parser.feed(response.content.decode("utf-8", "replace"))
         forms = parser.forms
@@ -609,7 +618,9 @@ def _source_names() -> dict[str, set[str]]:
         p
         for root in roots
         for p in root.glob("*/**/*.py")
-        if "tests" not in p.parts and ".venv" not in p.parts and "node_modules" not in p.parts
+        if "tests" not in p.parts
+        and ".venv" not in p.parts
+        and "node_modules" not in p.parts
     ]
     files += list(Path(admin_package.__file__).parent.rglob("*.py"))
     files += list(Path(simple_history.__file__).parent.glob("admin.py"))
@@ -689,8 +700,12 @@ def _fingerprint_sql() -> str:
         for f in model._meta.local_concrete_fields:
             column = q(f.column)
             if isinstance(f, models.BooleanField):
-                parts.append(f"(SELECT SUM(CASE WHEN {column} THEN 1 ELSE 0 END) FROM {table})")
-            elif isinstance(f, (models.IntegerField, models.DecimalField, models.AutoField)) or (
+                parts.append(
+                    f"(SELECT SUM(CASE WHEN {column} THEN 1 ELSE 0 END) FROM {table})"
+                )
+            elif isinstance(
+                f, (models.IntegerField, models.DecimalField, models.AutoField)
+            ) or (
                 f.is_relation
                 and isinstance(f.target_field, (models.IntegerField, models.AutoField))
             ):
@@ -764,7 +779,9 @@ class Session:
         problems = []
         where = f"{self.role}: {method} {_short(url)}"
         if data is not None:
-            where += f" {_short(_describe(changed if changed is not None else data), 300)}"
+            where += (
+                f" {_short(_describe(changed if changed is not None else data), 300)}"
+            )
         STATS.requests += 1
         with transaction.atomic():
             if method == "GET":
@@ -791,7 +808,9 @@ class Session:
         if status == 500:
             problems.append(f"{where}: 500 {_cause(response, self.errors)}")
         elif self.errors.records:
-            problems.append(f"{where}: {status}, logged {_cause(response, self.errors)}")
+            problems.append(
+                f"{where}: {status}, logged {_cause(response, self.errors)}"
+            )
         return response, problems
 
 
@@ -802,7 +821,9 @@ def _short(text: str, size: int = 160) -> str:
 
 def _describe(data: dict) -> str:
     def show(value):
-        return _short(str(value[0] if isinstance(value, list) and len(value) == 1 else value), 40)
+        return _short(
+            str(value[0] if isinstance(value, list) and len(value) == 1 else value), 40
+        )
 
     return "{" + ", ".join(f"{k}={show(v)}" for k, v in data.items()) + "}"
 
@@ -814,7 +835,11 @@ def _cause(response, errors: ErrorLog) -> str:
             tb = record.exc_info[2]
             while tb and tb.tb_next:
                 tb = tb.tb_next
-            where = f" at {tb.tb_frame.f_code.co_filename.split('site-packages/')[-1]}:{tb.tb_lineno}" if tb else ""
+            where = (
+                f" at {tb.tb_frame.f_code.co_filename.split('site-packages/')[-1]}:{tb.tb_lineno}"
+                if tb
+                else ""
+            )
             return f"{type(error).__name__}: {str(error)[:200]}{where}"
     if errors.records:
         return errors.records[0].getMessage()[:200]
@@ -830,7 +855,9 @@ class Found:
     """What every role got from a plain GET of every pattern, and the forms it was shown."""
 
     pages: dict[tuple[str, str], Page]  # (pattern, role) -> the page (first object)
-    forms: dict[tuple[str, str], list[tuple[str, Form]]]  # (action pattern, role) -> forms
+    forms: dict[
+        tuple[str, str], list[tuple[str, Form]]
+    ]  # (action pattern, role) -> forms
     problems: dict[str, list[str]]  # pattern -> problems of the plain GETs
 
 
@@ -987,12 +1014,19 @@ def fuzz_queries(session: Session, pattern: Pattern, page: Page, fixtures: Fixtu
     if pattern.name == "admin:autocomplete":
         # Only a field that has an autocomplete gets past the first check.
         for triple in sorted(AUTOCOMPLETE | registry_autocomplete()):
-            valid.append(tuple(zip(("app_label", "model_name", "field_name"), triple)))
+            valid.append(
+                tuple(
+                    zip(("app_label", "model_name", "field_name"), triple, strict=True)
+                )
+            )
     problems = []
 
     @seed(_seed(pattern.name, session.role, "GET"))
     @_hsettings(GET_EXAMPLES if opened else GET_REFUSED_EXAMPLES)
-    @given(url=url_strategy(pattern, real), pairs=query_strategy(names, seen, fixtures.other_ids, valid))
+    @given(
+        url=url_strategy(pattern, real),
+        pairs=query_strategy(names, seen, fixtures.other_ids, valid),
+    )
     def run(url, pairs):
         query = urlencode(pairs)
         _, found = session.send("GET", f"{url}?{query}" if query else url)
@@ -1011,7 +1045,9 @@ def registry_autocomplete() -> set[tuple[str, str, str]]:
         ]
         for owner_model, owner in owners:
             for name in getattr(owner, "autocomplete_fields", ()):
-                triples.add((owner_model._meta.app_label, owner_model._meta.model_name, name))
+                triples.add(
+                    (owner_model._meta.app_label, owner_model._meta.model_name, name)
+                )
     return triples
 
 
@@ -1140,10 +1176,15 @@ def test_the_admin_of_every_registered_model_is_fuzzed():
     missing = [
         f"{model._meta.label}: {page}"
         for model in admin.site._registry
-        for page in ("", "add/", "<path:object_id>/change/", "<path:object_id>/delete/",
-                     "<path:object_id>/history/")
-        if f"admin/{model._meta.app_label}/{model._meta.model_name}/{page}" not in routes
-        and model._meta.model_name not in ()
+        for page in (
+            "",
+            "add/",
+            "<path:object_id>/change/",
+            "<path:object_id>/delete/",
+            "<path:object_id>/history/",
+        )
+        if f"admin/{model._meta.app_label}/{model._meta.model_name}/{page}"
+        not in routes
     ]
 
     assert missing == []
