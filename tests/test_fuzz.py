@@ -797,6 +797,20 @@ class Session:
                 status = 500
             location = response.get("Location", "")
             success = status == 302 and not _is_login(location)
+            if success and method == "POST" and location:
+                # What was saved is shown next: a stored value must not break that page.
+                STATS.requests += 1
+                self.errors.records.clear()
+                shown = self.client.get(location)
+                try:
+                    if shown.streaming:
+                        b"".join(shown.streaming_content)
+                except Exception as error:  # noqa: BLE001 - the finding itself
+                    problems.append(f"{where}: then GET {location}: {error!r}")
+                if shown.status_code == 500:
+                    cause = _cause(shown, self.errors)
+                    problems.append(f"{where}: then GET {location}: 500 {cause}")
+                self.errors.records.clear()
             if status != 500 and not success:
                 try:
                     if fingerprint() != self.baseline:
@@ -974,17 +988,19 @@ def query_strategy(
 
 
 def url_strategy(pattern: Pattern, real: list[dict[str, str]]):
-    """A real object's URL mostly; sometimes one path argument hostile."""
+    """A real object's URL, or one with a path argument hostile."""
+    urls = st.sampled_from(real)
+    if not pattern.arguments:
+        return urls.map(pattern.url)
 
-    @st.composite
-    def build(draw):
-        values = dict(draw(st.sampled_from(real)))
-        if pattern.arguments and draw(st.booleans()):
-            argument = draw(st.sampled_from(pattern.arguments))
-            values[argument] = draw(hostile_path(pattern, argument))
-        return pattern.url(values)
+    def one_hostile(values):
+        return st.sampled_from(pattern.arguments).flatmap(
+            lambda argument: hostile_path(pattern, argument).map(
+                lambda value: pattern.url({**values, argument: value})
+            )
+        )
 
-    return build()
+    return st.one_of(urls.map(pattern.url), urls.flatmap(one_hostile))
 
 
 def _hsettings(examples: int):
