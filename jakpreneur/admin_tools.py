@@ -1,8 +1,11 @@
 """Admin pieces: changelists fast on tables with millions of rows, saves through services."""
 
+from functools import cache
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connections, router, transaction
@@ -159,15 +162,58 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
 
 def _check_id(pk_field, value: str) -> None:
+    if not _is_id(pk_field, unquote(value)):
+        raise Http404
+
+
+def _is_id(field, value) -> bool:
+    """Whether a lookup on `field` can take `value` (a 404 or a form error if not)."""
     try:
-        pk_field.get_prep_value(pk_field.to_python(unquote(value)))
-    except (ValidationError, ValueError, TypeError, OverflowError) as error:
-        raise Http404 from error
+        field.get_prep_value(field.to_python(value))
+    except (ValidationError, ValueError, TypeError, OverflowError):
+        return False
+    return True
 
 
-class GuardedAdminMixin:
+class GuardedAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete select, which shows a refused value again without querying
+    with it: `village=²` is "not one of the choices", not a ValueError from the lookup."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        field_name = getattr(remote, "field_name", None)
+        meta = remote.model._meta
+        target = meta.get_field(field_name) if field_name else meta.pk
+        return super().optgroups(name, [v for v in value if _is_id(target, v)], attr)
+
+
+class GuardedFieldsMixin:
+    """Form fields of an admin or an inline that survive any value posted to them."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(
+            request
+        ):
+            kwargs["widget"] = GuardedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@cache
+def _guarded_inline(inline_class):
+    if issubclass(inline_class, GuardedFieldsMixin):
+        return inline_class
+    return type(inline_class.__name__, (GuardedFieldsMixin, inline_class), {})
+
+
+class GuardedAdminMixin(GuardedFieldsMixin):
     """What the admin reads from a request, checked before Django uses it, so no input
-    makes a 500 (issue 9). The AdminSite below mixes it into every admin registered."""
+    makes a 500 (issue 9). The AdminSite below mixes it into every admin registered, and
+    GuardedFieldsMixin into their inlines."""
+
+    def get_inlines(self, request, obj):
+        return [_guarded_inline(inline) for inline in super().get_inlines(request, obj)]
 
     def get_object(self, request, object_id, from_field=None):
         # `?_to_field=` (empty) passes Django's "is this field allowed" check, which skips
@@ -177,9 +223,7 @@ class GuardedAdminMixin:
     def response_action(self, request, queryset):
         pk = self.model._meta.pk
         for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
-            try:
-                pk.get_prep_value(pk.to_python(value))
-            except (ValidationError, ValueError, TypeError, OverflowError):
+            if not _is_id(pk, value):
                 self.message_user(
                     request,
                     _(

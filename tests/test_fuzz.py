@@ -83,6 +83,7 @@ GET_REFUSED_EXAMPLES = (
     1  # per pattern × role that is refused (a crash before the check)
 )
 FORM_EXAMPLES = 1  # field-by-field passes (plus one whole drawn form) per form × role
+FIELD_VALUES = 2  # hostile values per field in a field-by-field pass
 EXTRA_NAMES = 2  # random parameter names beside the discovered ones
 
 # --- Patterns that are not fuzzed -----------------------------------------------------------
@@ -174,12 +175,20 @@ BAD_SEMESTERS = [
 ]
 ODD_DIGITS = "²³¹٠١٢٣٤٥٦٧٨٩０１２３４５６７８９०१२߀߁৪"
 
+ODD_NUMBERS = st.text(alphabet=ODD_DIGITS, min_size=1, max_size=4)
+HUGE_NUMBERS = st.integers(min_value=10**19, max_value=10**40).map(str)
+CONTROLS = st.text(alphabet=st.characters(categories=["Cc"]), min_size=1, max_size=3)
+# The kinds that broke something before weigh more (one_of picks a branch evenly).
 HOSTILE = st.one_of(
+    ODD_NUMBERS,
+    ODD_NUMBERS,
+    HUGE_NUMBERS,
+    CONTROLS,
+    CONTROLS.map(lambda c: f"Jl. Uji {c} No. 1"),
     st.sampled_from(SPECIALS),
     st.sampled_from(BAD_DATES),
     st.sampled_from(BAD_SEMESTERS),
-    st.text(alphabet=ODD_DIGITS, min_size=1, max_size=4),
-    st.integers(min_value=10**19, max_value=10**40).map(str),
+    HUGE_NUMBERS,
     st.integers(min_value=-(10**6), max_value=-1).map(str),
     st.integers(min_value=10**19, max_value=10**30).map(lambda n: f"-{n}"),
     st.integers(min_value=2**31 - 2, max_value=2**63 + 2).map(str),
@@ -189,7 +198,6 @@ HOSTILE = st.one_of(
         st.integers(min_value=300, max_value=10_000),
     ),
     st.text(max_size=12),  # any valid unicode, controls and NUL included
-    st.text(alphabet=st.characters(categories=["Cc"]), min_size=1, max_size=3),
 ).filter(lambda value: not NIK_RUN.search(value))
 
 # A piece of a URL path: no slash (the converter would send it elsewhere) unless <path:>.
@@ -1022,7 +1030,8 @@ def _seed(*parts: str) -> int:
 def fuzz_queries(session: Session, pattern: Pattern, page: Page, fixtures: Fixtures):
     real = path_values(pattern, fixtures.world)
     opened = page.status == 200
-    names = sorted(view_names(pattern) | set(page.params)) or ["page"]
+    # Its own view's names first; every name some view reads is worth a try too.
+    names = sorted(view_names(pattern) | set(page.params) | set(ALL_SOURCE_NAMES))
     if pattern.name == "admin:autocomplete":
         names = sorted(set(names) | {"app_label", "model_name", "field_name", "term"})
     seen = dict(page.params)
@@ -1147,10 +1156,11 @@ def fuzz_form(
     def run(data):
         # Field by field: the page's own values, one field hostile.
         for item in editable if field_by_field else ():
-            sent = dict(base)
-            sent[item.name] = data.draw(_field_values(item, fixtures.other_ids))
-            _, found = session.send("POST", action, sent, _changes(base, sent))
-            problems.extend(found)
+            for _ in range(FIELD_VALUES):
+                sent = dict(base)
+                sent[item.name] = data.draw(_field_values(item, fixtures.other_ids))
+                _, found = session.send("POST", action, sent, _changes(base, sent))
+                problems.extend(found)
         # The whole form drawn, each field hostile or one of its own values.
         sent = dict(base)
         for item in editable:

@@ -119,6 +119,54 @@ def test_district_target_without_period_says_so(admin_client):
     assert DistrictTarget.objects.count() == before
 
 
+@pytest.mark.parametrize("start", ["²", "2025-S9", "0-S1"])
+def test_period_with_a_refused_start_semester_is_shown_again(admin_client, start):
+    period = jakarta_barat_period()
+    url = reverse("admin:reports_targetperiod_change", args=[period.pk])
+    data = _form_data(admin_client, url)
+    data["start_semester"] = start
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["start_semester"]
+    period.refresh_from_db()
+    assert period.start_semester == "2023-S1"
+
+
+@pytest.mark.parametrize("field", ["village", "registered_by"])
+def test_autocomplete_field_with_a_value_that_is_no_id_says_so(admin_client, field):
+    resident = ResidentFactory(full_name="Nama Tetap")
+    url = reverse("admin:participants_resident_change", args=[resident.pk])
+    data = _form_data(admin_client, url)
+    data[field] = "²"
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors[field]
+
+
+def test_inline_autocomplete_field_with_a_value_that_is_no_id_says_so(admin_client):
+    agency = Agency.objects.filter(city__code="31.73").first()
+    url = reverse("admin:programs_agency_change", args=[agency.pk])
+    data = _form_data(admin_client, url)
+    data.update(
+        {
+            "field_leads-TOTAL_FORMS": "1",
+            "field_leads-0-district": "²",
+            "field_leads-0-name": "Kasatpel Uji",
+            "field_leads-0-title": "kasatpel",
+        }
+    )
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert formset.forms[0].errors["district"]
+
+
 def test_empty_to_field_means_the_primary_key(admin_client):
     group = Group.objects.create(name="Grup uji")
     url = reverse("admin:auth_group_delete", args=[group.pk])
