@@ -4,10 +4,10 @@ from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from jakpreneur.admin_tools import (
     FastModelAdmin,
+    HistoryAdmin,
     ReadOnlyAdminMixin,
     ServiceAdminMixin,
 )
@@ -55,7 +55,7 @@ class StageRecordInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Resident)
-class ResidentAdmin(ServiceAdminMixin, SimpleHistoryAdmin, FastModelAdmin):
+class ResidentAdmin(ServiceAdminMixin, HistoryAdmin, FastModelAdmin):
     """Saved through resident_register / resident_update; voided on the resident's page."""
 
     list_display = [
@@ -149,7 +149,7 @@ class ResidentAdmin(ServiceAdminMixin, SimpleHistoryAdmin, FastModelAdmin):
 
 
 @admin.register(StageRecord)
-class StageRecordAdmin(ServiceAdminMixin, SimpleHistoryAdmin, FastModelAdmin):
+class StageRecordAdmin(ServiceAdminMixin, HistoryAdmin, FastModelAdmin):
     """Recorded through stage_record_create, undone through stage_record_delete; a record
     is never edited in place (delete it and record it again)."""
 

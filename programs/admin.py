@@ -1,7 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from jakpreneur.admin_tools import FastModelAdmin, ServiceAdminMixin
+from jakpreneur.admin_tools import FastModelAdmin, HistoryAdmin, ServiceAdminMixin
 
 from .models import Agency, Enrollment, FieldLead, Program
 from .services import enrollment_create, program_create, program_update, roster_update
@@ -33,7 +32,7 @@ class FieldLeadAdmin(FastModelAdmin):
 
 
 @admin.register(Program)
-class ProgramAdmin(ServiceAdminMixin, SimpleHistoryAdmin, FastModelAdmin):
+class ProgramAdmin(ServiceAdminMixin, HistoryAdmin, FastModelAdmin):
     """Saved through program_create / program_update (codes, quota and cancellation rules)."""
 
     list_display = [
@@ -61,7 +60,7 @@ class ProgramAdmin(ServiceAdminMixin, SimpleHistoryAdmin, FastModelAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(ServiceAdminMixin, SimpleHistoryAdmin, FastModelAdmin):
+class EnrollmentAdmin(ServiceAdminMixin, HistoryAdmin, FastModelAdmin):
     """Enrolled through enrollment_create (quota, void, dates); afterwards only the status
     changes, through roster_update. Cancel an enrolment instead of deleting it."""
 

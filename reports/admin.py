@@ -64,7 +64,11 @@ class TargetPeriodAdmin(FastModelAdmin):
 class SemesterTargetFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
-        if any(self.errors):
+        # Without a period or a total (the kecamatan target's own form refused them) there
+        # is nothing to check the semesters against: that form shows the error.
+        if any(self.errors) or self.instance.period_id is None:
+            return
+        if self.instance.total is None:
             return
         targets = {
             form.cleaned_data["semester"]: form.cleaned_data["target"]

@@ -67,7 +67,11 @@ class TargetPeriod(CleanTextModelMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.first_semester}–{self.last_semester})"
+        try:
+            return f"{self.name} ({self.first_semester}–{self.last_semester})"
+        except (ValueError, TypeError):
+            # A start or length its form refused, shown again on that form (admin).
+            return f"{self.name} ({self.start_semester})"
 
     def clean(self):
         try:
