@@ -366,6 +366,7 @@ def _objects(model, world: World) -> list[str]:
         "village": [world.home.village, world.luar.village],
         "district": [world.home.district, world.luar.district],
         "city": [world.home.city, world.luar.city],
+        "importjob": [world.kota.import_job, world.luar.import_job],
     }.get(model._meta.model_name)
     if own:
         return [str(obj.pk) for obj in own]
@@ -395,6 +396,7 @@ def path_values(pattern: Pattern, world: World) -> list[dict[str, str]]:
         ("programs", "pk"): lambda s: s.program.pk,
         ("programs", "resident_pk"): lambda s: s.resident.pk,
         ("reports", "code"): lambda s: s.district.code,
+        ("imports", "job_id"): lambda s: s.import_job.pk,
     }
     root = pattern.namespace.split(":")[0]
     sets = []
@@ -403,7 +405,9 @@ def path_values(pattern: Pattern, world: World) -> list[dict[str, str]]:
         for argument in pattern.arguments:
             pick = per_scope.get((root, argument))
             if pick is not None:
-                values[argument] = str(pick(scopes[index]))
+                # Imports are made by a clerk of the kota's other kelurahan (url access).
+                scope = [world.kota, world.luar][index] if root == "imports" else None
+                values[argument] = str(pick(scope or scopes[index]))
             elif root == "admin" and argument in ("object_id", "_0") and model:
                 objects = _objects(model, world)
                 values[argument] = objects[min(index, len(objects) - 1)]
