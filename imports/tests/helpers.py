@@ -9,26 +9,11 @@ from django.conf import settings
 from django.core.management import call_command
 from openpyxl import Workbook
 
+from imports.rows import COLUMNS
 from participants.identity import nik_build
 
-HEADER = [
-    "nik",
-    "no_kk",
-    "nama",
-    "jenis_kelamin",
-    "tempat_lahir",
-    "tanggal_lahir",
-    "no_hp",
-    "alamat",
-    "rt",
-    "rw",
-    "kode_kelurahan",
-    "tanggal_daftar",
-    "kode_pelatihan",
-    "tanggal_ikut",
-    "status_ikut",
-    "pendidikan",
-]
+# Every column the import reads, in the template's order.
+HEADER = list(COLUMNS)
 
 
 def nik(serial: int, *, born=date(1990, 8, 5), gender="P", district="31.73.08") -> str:
