@@ -1,7 +1,10 @@
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.access import cities_visible_to
@@ -12,6 +15,7 @@ from programs.selectors import coverage_matrix
 from wilayah.models import District
 
 from .access import report_city_for
+from .cache import page_get, page_key, page_set
 from .breakdowns import KELURAHAN, breakdowns, counted_headline, village_semesters
 from .exports import progress_csv, progress_json, progress_xlsx
 from .selectors import percent_number, period_for, progress_report
@@ -32,14 +36,16 @@ def _report(request, *, city=None):
 
 def _semester_range(request, report):
     """The semesters the user chose to look at (the whole period by default)."""
+    return _period_range(request, report.period)
 
+
+def _period_range(request, period):
     def parse(name, default):
         try:
             return Semester.parse(request.GET.get(name, ""))
         except ValueError:
             return default
 
-    period = report.period
     first = parse("dari", period.first_semester)
     last = parse("sampai", period.last_semester)
     if first > last:
@@ -90,7 +96,12 @@ def _chart_data(area, first, last, *, districts=()):
 
 
 def dashboard(request):
-    """The Sekretaris Kota's page: the kota against its target, kecamatan worst first."""
+    """The Sekretaris Kota's page: the kota against its target, kecamatan worst first.
+
+    The figures (everything below the title, and the charts' data) are the same for every
+    user who may read the kota: rendered once per version of the kota's report inputs
+    (reports.cache), day, language and choice of semesters; the page around them (menu,
+    user, kota choice) is rendered for each user."""
     city = report_city_for(request.user, request.GET.get("kota"))
     # The kota and its period read once (they were read twice).
     period = period_for(city=city, period_id=_period_id(request))
@@ -102,8 +113,46 @@ def dashboard(request):
             "reports/no_period.html",
             {"city": city, "cities": cities_visible_to(user=request.user)},
         )
-    report = progress_report(period=period)
-    first, last = _semester_range(request, report)
+    today = timezone.localdate()
+    first, last = _period_range(request, period)
+    key = page_key(
+        name="dashboard",
+        city_id=city.pk,
+        today=today,
+        parts=(
+            period.pk,
+            first,
+            last,
+            get_language(),
+            # The semester filter's form repeats these two as they were asked.
+            request.GET.get("kota", ""),
+            request.GET.get("periode", ""),
+        ),
+    )
+    figures = page_get(key)
+    if figures is None:
+        figures = _dashboard_figures(
+            request, period=period, today=today, first=first, last=last
+        )
+        page_set(key, figures)
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "city": city,
+            "period": period,
+            "today": today,
+            "stage_label": Stage(period.stage).label,
+            "cities": cities_visible_to(user=request.user),
+            "figures": mark_safe(figures["body"]),  # noqa: S308 - our own rendering
+            "chart_scripts": mark_safe(figures["scripts"]),  # noqa: S308 - ditto
+        },
+    )
+
+
+def _dashboard_figures(request, *, period, today, first, last) -> dict[str, str]:
+    """The dashboard's figures rendered: nothing in them depends on the user."""
+    report = progress_report(period=period, today=today)
     area = report.city_progress
     districts = list(District.objects.filter(city=report.city))  # read once, for both
     coverage = {
@@ -118,26 +167,28 @@ def dashboard(request):
         ]
         for district in districts
     }
-    return render(
-        request,
-        "reports/dashboard.html",
-        {
-            "report": report,
-            "area": area,
-            "shown": [f for f in area.semesters if first <= f.semester <= last],
-            "first": first,
-            "last": last,
-            "chart": _chart_data(area, first, last, districts=report.worst_first),
-            "funnel_rows": _funnel_rows(area),
-            "coverage": list(coverage.values()),
-            "gaps": gaps,
-            "cities": cities_visible_to(user=request.user),
-            "stage_label": Stage(report.period.stage).label,
-            "semesters": report.period.semester_list,
-            # No resident at any stage in the period: say so instead of judging zeros.
-            "nothing_recorded": not any(area.funnel.values()),
-        },
-    )
+    context = {
+        "report": report,
+        "area": area,
+        "shown": [f for f in area.semesters if first <= f.semester <= last],
+        "first": first,
+        "last": last,
+        "chart": _chart_data(area, first, last, districts=report.worst_first),
+        "funnel_rows": _funnel_rows(area),
+        "coverage": list(coverage.values()),
+        "gaps": gaps,
+        "semesters": report.period.semester_list,
+        # No resident at any stage in the period: say so instead of judging zeros.
+        "nothing_recorded": not any(area.funnel.values()),
+    }
+    return {
+        "body": render_to_string(
+            "reports/_dashboard_figures.html", context, request=request
+        ),
+        "scripts": render_to_string(
+            "reports/_chart_scripts.html", context, request=request
+        ),
+    }
 
 
 def district_detail(request, code):

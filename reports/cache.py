@@ -1,0 +1,153 @@
+"""The one place that says when a kota's report inputs changed, and the cache keyed by it.
+
+A report shows the counters (`participants.counting`), the targets (this app) and the
+coverage of field leads (`programs`). Each kota has a *version* of those inputs in the shared
+cache (Redis at CACHE_URL in production, so every worker sees the same one); a cached page
+is keyed by it and is never served once a write changed what it shows:
+
+- counters: `participants.counting` tells its listeners which kelurahan moved, after the
+  write commits; `counts_listen` (registered in ReportsConfig.ready) bumps their kota;
+- targets, periods, Sudin, field leads and places: saved or deleted through the ORM (admin,
+  services, imports) they bump every kota (rare writes), see `REFERENCE_MODELS`.
+
+A version is a random token, not a counter: a version evicted from the cache comes back as
+a new token, never as an old one that an old page was stored under. Nothing expires by
+time for correctness; cached pages have a timeout only so that dead keys go away.
+"""
+
+import logging
+import uuid
+from datetime import date
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+logger = logging.getLogger(__name__)
+
+ALL_CITIES = "reports:inputs:all"
+PAGE_TIMEOUT = 24 * 60 * 60  # dead keys go away; the key holds the day anyway
+
+
+def _city_key(city_id: int) -> str:
+    return f"reports:inputs:city:{city_id}"
+
+
+def _bump(keys: list[str]) -> None:
+    try:
+        cache.set_many({key: uuid.uuid4().hex for key in keys}, None)
+    except Exception:  # noqa: BLE001 - a cache down must not fail the write...
+        logger.exception("Report cache version not bumped: %s", keys)
+        # ...nor leave stale pages: try to drop the versions so the pages go unused.
+        try:
+            cache.delete_many(keys)
+        except Exception:  # noqa: BLE001
+            logger.exception("Report cache versions not dropped either")
+
+
+def report_inputs_changed(*, city_ids=None) -> None:
+    """What a kota's report shows changed (every kota's with no ids): after the current
+    transaction commits, no page cached before is served again."""
+    keys = [ALL_CITIES] if city_ids is None else [_city_key(i) for i in city_ids]
+    if keys:
+        transaction.on_commit(lambda: _bump(keys))
+
+
+def counts_listen(village_ids) -> None:
+    """participants.counting's listener (it runs after the commit): bump the kota of the
+    kelurahan whose counters moved, every kota if all were recounted."""
+    if village_ids is None:
+        _bump([ALL_CITIES])
+        return
+    if not village_ids:
+        return
+    from wilayah.models import Village
+
+    city_ids = set(
+        Village.objects.filter(pk__in=village_ids).values_list(
+            "district__city_id", flat=True
+        )
+    )
+    _bump([_city_key(i) for i in city_ids])
+
+
+def _versions(city_id: int) -> tuple[str, str]:
+    """The current versions (every kota's, this kota's), made if missing."""
+    keys = [ALL_CITIES, _city_key(city_id)]
+    found = cache.get_many(keys)
+    missing = {key: uuid.uuid4().hex for key in keys if key not in found}
+    if missing:
+        # add(): two workers making the same missing version agree on the first one.
+        for key, token in missing.items():
+            cache.add(key, token, None)
+        found |= cache.get_many(list(missing))
+    return found[ALL_CITIES], found[_city_key(city_id)]
+
+
+def page_key(*, name: str, city_id: int, today: date, parts) -> str | None:
+    """The cache key of a page part for a kota's current inputs, or None if the cache
+    cannot be read (the page is then computed as without a cache)."""
+    try:
+        every, own = _versions(city_id)
+    except Exception:  # noqa: BLE001 - no cache: compute the page
+        logger.warning("Report cache unavailable", exc_info=True)
+        return None
+    if every is None or own is None:
+        return None
+    raw = ":".join(str(p) for p in (name, city_id, today.isoformat(), *parts))
+    return f"reports:page:{every}:{own}:{uuid.uuid5(uuid.NAMESPACE_URL, raw).hex}"
+
+
+def page_get(key: str | None):
+    if key is None:
+        return None
+    try:
+        return cache.get(key)
+    except Exception:  # noqa: BLE001
+        logger.warning("Report cache unavailable", exc_info=True)
+        return None
+
+
+def page_set(key: str | None, value) -> None:
+    if key is None:
+        return
+    try:
+        cache.set(key, value, PAGE_TIMEOUT)
+    except Exception:  # noqa: BLE001
+        logger.warning("Report page not cached", exc_info=True)
+
+
+def _reference_changed(sender, **kwargs) -> None:
+    report_inputs_changed()
+
+
+def reference_models():
+    """Everything besides the counters that a report shows."""
+    from programs.models import Agency, FieldLead
+    from wilayah.models import City, District, Village
+
+    from .models import AgencyTarget, DistrictTarget, SemesterTarget, TargetPeriod
+
+    return [
+        TargetPeriod,
+        DistrictTarget,
+        SemesterTarget,
+        AgencyTarget,
+        Agency,
+        FieldLead,
+        City,
+        District,
+        Village,
+    ]
+
+
+def connect() -> None:
+    """Called once from ReportsConfig.ready."""
+    from participants.counting import counts_changed_register
+
+    counts_changed_register(counts_listen)
+    for model in reference_models():
+        post_save.connect(_reference_changed, sender=model, dispatch_uid=f"rc-{model}")
+        post_delete.connect(
+            _reference_changed, sender=model, dispatch_uid=f"rcd-{model}"
+        )
