@@ -2,8 +2,8 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -15,8 +15,8 @@ from programs.selectors import coverage_matrix
 from wilayah.models import District
 
 from .access import report_city_for
-from .cache import page_get, page_key, page_set
 from .breakdowns import KELURAHAN, breakdowns, counted_headline, village_semesters
+from .cache import page_get, page_key, page_set
 from .exports import progress_csv, progress_json, progress_xlsx
 from .selectors import percent_number, period_for, progress_report
 
