@@ -3,7 +3,8 @@
 A report shows the counters (`participants.counting`), the targets (this app) and the
 coverage of field leads (`programs`). Each kota has a *version* of those inputs in the shared
 cache (Redis at CACHE_URL in production, so every worker sees the same one); a cached page
-is keyed by it and is never served once a write changed what it shows:
+part is stored with the versions it was computed from, read with them in one round trip, and
+never served once a write changed what it shows:
 
 - counters: `participants.counting` tells its listeners which kelurahan moved, after the
   write commits; `counts_listen` (registered in ReportsConfig.ready) bumps their kota;
@@ -11,7 +12,8 @@ is keyed by it and is never served once a write changed what it shows:
   services, imports) they bump every kota (rare writes), see `REFERENCE_MODELS`.
 
 A version is a random token, not a counter: a version evicted from the cache comes back as
-a new token, never as an old one that an old page was stored under. Nothing expires by
+a new token, never as an old one that an old page was stored with. If the cache cannot be
+read, the page is computed as without it. Nothing expires by
 time for correctness; cached pages have a timeout only so that dead keys go away.
 """
 
@@ -71,50 +73,48 @@ def counts_listen(village_ids) -> None:
     _bump([_city_key(i) for i in city_ids])
 
 
-def _versions(city_id: int) -> tuple[str, str]:
-    """The current versions (every kota's, this kota's), made if missing."""
-    keys = [ALL_CITIES, _city_key(city_id)]
-    found = cache.get_many(keys)
-    missing = {key: uuid.uuid4().hex for key in keys if key not in found}
-    if missing:
-        # add(): two workers making the same missing version agree on the first one.
-        for key, token in missing.items():
-            cache.add(key, token, None)
-        found |= cache.get_many(list(missing))
-    return found[ALL_CITIES], found[_city_key(city_id)]
+class Page:
+    """A cached page part of a kota, read in one round trip to the cache: the kota's
+    versions and the part, stored with the versions it was computed from. A part stored
+    under other versions than the current ones is not served (a write came between)."""
 
+    def __init__(self, *, name: str, city_id: int, today: date, parts):
+        raw = ":".join(str(p) for p in (name, city_id, today.isoformat(), *parts))
+        self.key = f"reports:page:{uuid.uuid5(uuid.NAMESPACE_URL, raw).hex}"
+        self.version_keys = [ALL_CITIES, _city_key(city_id)]
+        self.versions = None
 
-def page_key(*, name: str, city_id: int, today: date, parts) -> str | None:
-    """The cache key of a page part for a kota's current inputs, or None if the cache
-    cannot be read (the page is then computed as without a cache)."""
-    try:
-        every, own = _versions(city_id)
-    except Exception:  # noqa: BLE001 - no cache: compute the page
-        logger.warning("Report cache unavailable", exc_info=True)
+    def get(self):
+        """The part if it was computed from the current inputs, else None."""
+        try:
+            found = cache.get_many([*self.version_keys, self.key])
+            versions = [found.get(key) for key in self.version_keys]
+            if None in versions:
+                # add(): two workers making a missing version agree on the first one.
+                for key in self.version_keys:
+                    if found.get(key) is None:
+                        cache.add(key, uuid.uuid4().hex, None)
+                found = cache.get_many(self.version_keys)
+                versions = [found.get(key) for key in self.version_keys]
+                if None in versions:
+                    return None
+        except Exception:  # noqa: BLE001 - no cache: compute the page
+            logger.warning("Report cache unavailable", exc_info=True)
+            return None
+        # Read before the part is computed: a write committed meanwhile bumps them.
+        self.versions = versions
+        stored = found.get(self.key)
+        if stored is not None and stored[0] == versions:
+            return stored[1]
         return None
-    if every is None or own is None:
-        return None
-    raw = ":".join(str(p) for p in (name, city_id, today.isoformat(), *parts))
-    return f"reports:page:{every}:{own}:{uuid.uuid5(uuid.NAMESPACE_URL, raw).hex}"
 
-
-def page_get(key: str | None):
-    if key is None:
-        return None
-    try:
-        return cache.get(key)
-    except Exception:  # noqa: BLE001
-        logger.warning("Report cache unavailable", exc_info=True)
-        return None
-
-
-def page_set(key: str | None, value) -> None:
-    if key is None:
-        return
-    try:
-        cache.set(key, value, PAGE_TIMEOUT)
-    except Exception:  # noqa: BLE001
-        logger.warning("Report page not cached", exc_info=True)
+    def set(self, value) -> None:
+        if self.versions is None:
+            return
+        try:
+            cache.set(self.key, (self.versions, value), PAGE_TIMEOUT)
+        except Exception:  # noqa: BLE001
+            logger.warning("Report page not cached", exc_info=True)
 
 
 def _reference_changed(sender, **kwargs) -> None:

@@ -7,16 +7,15 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from accounts.access import cities_visible_to
 from jakpreneur.numbers import positive_int
 from jakpreneur.semesters import Semester
 from participants.models import Dimension, Stage
 from programs.selectors import coverage_matrix
 from wilayah.models import District
 
-from .access import report_city_for
+from .access import report_cities_for, report_city_for
 from .breakdowns import KELURAHAN, breakdowns, counted_headline, village_semesters
-from .cache import page_get, page_key, page_set
+from .cache import Page
 from .exports import progress_csv, progress_json, progress_xlsx
 from .selectors import percent_number, period_for, progress_report
 
@@ -99,59 +98,61 @@ def dashboard(request):
     """The Sekretaris Kota's page: the kota against its target, kecamatan worst first.
 
     The figures (everything below the title, and the charts' data) are the same for every
-    user who may read the kota: rendered once per version of the kota's report inputs
-    (reports.cache), day, language and choice of semesters; the page around them (menu,
-    user, kota choice) is rendered for each user."""
-    city = report_city_for(request.user, request.GET.get("kota"))
-    # The kota and its period read once (they were read twice).
-    period = period_for(city=city, period_id=_period_id(request))
-    if period is None:
-        if _period_id(request) is not None and period_for(city=city) is not None:
-            raise Http404(_("Kota ini belum punya periode target."))
-        return render(
-            request,
-            "reports/no_period.html",
-            {"city": city, "cities": cities_visible_to(user=request.user)},
-        )
+    user who may read the kota: computed once per version of the kota's report inputs
+    (reports.cache), day, language and choice of period and semesters, with the period
+    they show; the page around them (menu, user, kota choice) is rendered for each user."""
+    city, cities = report_cities_for(request.user, request.GET.get("kota"))
     today = timezone.localdate()
-    first, last = _period_range(request, period)
-    key = page_key(
+    page = Page(
         name="dashboard",
         city_id=city.pk,
         today=today,
         parts=(
-            period.pk,
-            first,
-            last,
+            _period_id(request),
             get_language(),
-            # The semester filter's form repeats these two as they were asked.
-            request.GET.get("kota", ""),
-            request.GET.get("periode", ""),
+            # As asked: the semester filter's form repeats kota and periode as given.
+            *(
+                request.GET.get(name, "")
+                for name in ("dari", "sampai", "kota", "periode")
+            ),
         ),
     )
-    figures = page_get(key)
+    figures = page.get()
     if figures is None:
-        figures = _dashboard_figures(
-            request, period=period, today=today, first=first, last=last
-        )
-        page_set(key, figures)
+        # The kota and its period read once (they were read twice).
+        period = period_for(city=city, period_id=_period_id(request))
+        if period is None:
+            if _period_id(request) is not None and period_for(city=city) is not None:
+                raise Http404(_("Kota ini belum punya periode target."))
+            return render(
+                request,
+                "reports/no_period.html",
+                {"city": city, "cities": cities},
+            )
+        figures = _dashboard_figures(request, period=period, today=today)
+        page.set(figures)
+    else:
+        _period_range(
+            request, figures["period"]
+        )  # its notice, if the range was swapped
     return render(
         request,
         "reports/dashboard.html",
         {
             "city": city,
-            "period": period,
+            "period": figures["period"],
             "today": today,
-            "stage_label": Stage(period.stage).label,
-            "cities": cities_visible_to(user=request.user),
+            "stage_label": Stage(figures["period"].stage).label,
+            "cities": cities,
             "figures": mark_safe(figures["body"]),  # noqa: S308 - our own rendering
             "chart_scripts": mark_safe(figures["scripts"]),  # noqa: S308 - ditto
         },
     )
 
 
-def _dashboard_figures(request, *, period, today, first, last) -> dict[str, str]:
-    """The dashboard's figures rendered: nothing in them depends on the user."""
+def _dashboard_figures(request, *, period, today) -> dict:
+    """The dashboard's figures rendered, and their period: nothing depends on the user."""
+    first, last = _period_range(request, period)
     report = progress_report(period=period, today=today)
     area = report.city_progress
     districts = list(District.objects.filter(city=report.city))  # read once, for both
@@ -182,6 +183,7 @@ def _dashboard_figures(request, *, period, today, first, last) -> dict[str, str]
         "nothing_recorded": not any(area.funnel.values()),
     }
     return {
+        "period": period,
         "body": render_to_string(
             "reports/_dashboard_figures.html", context, request=request
         ),
