@@ -141,11 +141,12 @@ def dashboard(request):
         {
             "city": city,
             "period": figures["period"],
-            "today": today,
-            "stage_label": Stage(figures["period"].stage).label,
             "cities": cities,
-            "figures": mark_safe(figures["body"]),  # noqa: S308 - our own rendering
-            "chart_scripts": mark_safe(figures["scripts"]),  # noqa: S308 - ditto
+            # Our own renderings of the report, escaped as they were rendered.
+            **{
+                name: mark_safe(figures[name])  # noqa: S308
+                for name in ("title", "links", "body", "scripts")
+            },
         },
     )
 
@@ -181,15 +182,16 @@ def _dashboard_figures(request, *, period, today) -> dict:
         "semesters": report.period.semester_list,
         # No resident at any stage in the period: say so instead of judging zeros.
         "nothing_recorded": not any(area.funnel.values()),
+        "stage_label": Stage(period.stage).label,
     }
-    return {
-        "period": period,
-        "body": render_to_string(
-            "reports/_dashboard_figures.html", context, request=request
-        ),
-        "scripts": render_to_string(
-            "reports/_chart_scripts.html", context, request=request
-        ),
+    return {"period": period} | {
+        name: render_to_string(template, context, request=request)
+        for name, template in (
+            ("title", "reports/_dashboard_title.html"),
+            ("links", "reports/_dashboard_links.html"),
+            ("body", "reports/_dashboard_figures.html"),
+            ("scripts", "reports/_chart_scripts.html"),
+        )
     }
 
 
