@@ -13,7 +13,8 @@ never served once a write changed what it shows:
 
 A version is a random token, not a counter: a version evicted from the cache comes back as
 a new token, never as an old one that an old page was stored with. If the cache cannot be
-read, the page is computed as without it. Nothing expires by
+read, or is not shared by the workers (settings.REPORTS_CACHE off, the default for the
+in-memory cache), the page is computed as without it. Nothing expires by
 time for correctness; cached pages have a timeout only so that dead keys go away.
 """
 
@@ -21,6 +22,7 @@ import logging
 import uuid
 from datetime import date
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -86,6 +88,8 @@ class Page:
 
     def get(self):
         """The part if it was computed from the current inputs, else None."""
+        if not settings.REPORTS_CACHE:  # no shared cache: every load computes
+            return None
         try:
             found = cache.get_many([*self.version_keys, self.key])
             versions = [found.get(key) for key in self.version_keys]

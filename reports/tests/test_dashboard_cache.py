@@ -376,3 +376,11 @@ def test_without_a_cache_the_page_is_computed(sekkota, period, settings):
 
     assert "report" in first.context
     assert "report" in second.context
+
+
+def test_a_cache_the_workers_do_not_share_is_not_used(sekkota, period, settings):
+    settings.REPORTS_CACHE = False
+
+    load(sekkota)
+
+    assert "report" in load(sekkota).context
