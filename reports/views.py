@@ -17,7 +17,7 @@ from .access import report_cities_for, report_city_for
 from .breakdowns import KELURAHAN, breakdowns, counted_headline, village_semesters
 from .cache import Page
 from .exports import progress_csv, progress_json, progress_xlsx
-from .selectors import percent_number, period_for, progress_report
+from .selectors import percent_number, period_for, progress_report_current
 
 
 def _period_id(request) -> int | None:
@@ -30,7 +30,7 @@ def _report(request, *, city=None):
     period = period_for(city=city, period_id=_period_id(request))
     if period is None:
         raise Http404(_("Kota ini belum punya periode target."))
-    return progress_report(period=period)
+    return progress_report_current(period=period)
 
 
 def _semester_range(request, report):
@@ -158,7 +158,7 @@ def dashboard(request):
 def _dashboard_figures(request, *, period, today) -> dict:
     """The dashboard's figures rendered, and their period: nothing depends on the user."""
     first, last = _period_range(request, period)
-    report = progress_report(period=period, today=today)
+    report = progress_report_current(period=period, today=today)
     area = report.city_progress
     districts = list(District.objects.filter(city=report.city))  # read once, for both
     coverage = {

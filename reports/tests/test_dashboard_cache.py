@@ -344,9 +344,11 @@ def test_a_write_between_reading_and_storing_is_not_hidden(sekkota, period, comm
     from reports import cache as report_cache
 
     real_set = report_cache.Page.set
+    written = []
 
     def set_after_a_write(page, value):
-        commit(lambda: resident(registered_on=date(2025, 3, 1)))  # during the compute
+        if not written:  # one registration, committed while the page was computed
+            written.append(commit(lambda: resident(registered_on=date(2025, 3, 1))))
         real_set(page, value)
 
     report_cache.Page.set = set_after_a_write
@@ -384,3 +386,19 @@ def test_a_cache_the_workers_do_not_share_is_not_used(sekkota, period, settings)
     load(sekkota)
 
     assert "report" in load(sekkota).context
+
+
+def test_drill_down_and_home_page_share_the_cached_report_and_stay_current(
+    sekkota, period, commit
+):
+    clerk = staff_user(Role.KELURAHAN, "31.73.08.1005")
+    district_url = reverse("reports:district", args=[KEMBANGAN])
+    warm(sekkota)  # the kota's report is cached
+    assert sekkota.get(district_url).context["area"].cumulative == 0
+
+    commit(lambda: resident(registered_on=date(2025, 3, 1)))
+
+    assert sekkota.get(district_url).context["area"].cumulative == 1
+    sekkota.force_login(clerk)
+    home = sekkota.get(reverse("home:home"), follow=True)
+    assert home.context["figures"].district.cumulative == 1
