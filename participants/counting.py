@@ -192,7 +192,7 @@ def _counts_changed(village_ids: Iterable[int] | None) -> None:
     back): a page computed before the commit must not be kept as the new state."""
     ids = None if village_ids is None else frozenset(village_ids)
     for listener in _counts_listeners:
-        transaction.on_commit(lambda listener=listener: listener(ids))
+        transaction.on_commit(lambda listener=listener: listener(ids), robust=True)
 
 
 class StageCountMismatch(RuntimeError):

@@ -54,7 +54,7 @@ def report_inputs_changed(*, city_ids=None) -> None:
     transaction commits, no page cached before is served again."""
     keys = [ALL_CITIES] if city_ids is None else [_city_key(i) for i in city_ids]
     if keys:
-        transaction.on_commit(lambda: _bump(keys))
+        transaction.on_commit(lambda: _bump(keys), robust=True)
 
 
 def counts_listen(village_ids) -> None:

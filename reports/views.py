@@ -107,21 +107,18 @@ def dashboard(request):
     they show; the page around them (menu, user, kota choice) is rendered for each user."""
     city, cities = report_cities_for(request.user, request.GET.get("kota"))
     today = timezone.localdate()
-    page = Page(
-        name="dashboard:" + ",".join(DASHBOARD_PARTS),
-        city_id=city.pk,
-        today=today,
-        parts=(
-            _period_id(request),
-            get_language(),
-            # As asked: the semester filter's form repeats kota and periode as given.
-            *(
-                request.GET.get(name, "")
-                for name in ("dari", "sampai", "kota", "periode")
-            ),
-        ),
+    choice = _dashboard_choice(request)
+    page = (
+        None
+        if choice is None
+        else Page(
+            name="dashboard:" + ",".join(DASHBOARD_PARTS),
+            city_id=city.pk,
+            today=today,
+            parts=(get_language(), *choice),
+        )
     )
-    figures = page.get()
+    figures = page.get() if page else None
     if not (isinstance(figures, dict) and figures.keys() >= set(DASHBOARD_PARTS)):
         # The kota and its period read once (they were read twice).
         period = period_for(city=city, period_id=_period_id(request))
@@ -134,11 +131,10 @@ def dashboard(request):
                 {"city": city, "cities": cities},
             )
         figures = _dashboard_figures(request, period=period, today=today)
-        page.set(figures)
+        if page:
+            page.set(figures)
     else:
-        _period_range(
-            request, figures["period"]
-        )  # its notice, if the range was swapped
+        _period_range(request, figures["period"])  # its notice if the range was swapped
     return render(
         request,
         "reports/dashboard.html",
@@ -153,6 +149,24 @@ def dashboard(request):
             },
         },
     )
+
+
+def _dashboard_choice(request) -> tuple[str, ...] | None:
+    """What the user chose (period, semesters, kota as the filter form repeats it) as part
+    of a cache key, or None for values that are not plain (those pages are computed, so
+    that no request can fill the cache with variants)."""
+    choice = []
+    for name in ("dari", "sampai"):
+        raw = request.GET.get(name, "")
+        try:
+            choice.append(str(Semester.parse(raw)) if raw else "")
+        except ValueError:
+            return None
+    periode = request.GET.get("periode", "")
+    if periode and str(_period_id(request)) != periode:
+        return None
+    # The kota as given: report_cities_for accepted it (a kota's code) or it is empty.
+    return (*choice, periode, request.GET.get("kota", ""))
 
 
 def _dashboard_figures(request, *, period, today) -> dict:

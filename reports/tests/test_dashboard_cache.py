@@ -402,3 +402,12 @@ def test_drill_down_and_home_page_share_the_cached_report_and_stay_current(
     sekkota.force_login(clerk)
     home = sekkota.get(reverse("home:home"), follow=True)
     assert home.context["figures"].district.cumulative == 1
+
+
+@pytest.mark.parametrize(
+    "params", [{"dari": "nanti"}, {"periode": "abc"}, {"sampai": "x" * 50}]
+)
+def test_odd_choices_are_computed_not_cached(sekkota, period, params):
+    load(sekkota, **params)
+
+    assert "report" in load(sekkota, **params).context
