@@ -43,6 +43,8 @@ def _test_settings():
         CACHES={
             "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
         },
+        # One process: its memory is the shared cache (reports.cache).
+        REPORTS_CACHE=True,
         STORAGES={
             **settings.STORAGES,
             "staticfiles": {

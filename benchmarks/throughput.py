@@ -76,8 +76,10 @@ def settings_from_arguments() -> argparse.Namespace:
     return args
 
 
-def port_in_range(wanted: int) -> int:
+def port_in_range(wanted: int, *, taken: int | None = None) -> int:
     for port in [wanted] if wanted else range(18400, 18500):
+        if port == taken:
+            continue
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
@@ -350,7 +352,9 @@ def main() -> int:
 
     connections.close_all()
     port = port_in_range(args.port)
-    server = start_gunicorn(port, args.workers)
+    # gunicorn's probe port (benchmarks.load): the next free one after the workers'.
+    health_port = port_in_range(port + 1 if args.port else 0, taken=port)
+    server = start_gunicorn(port, args.workers, health_port)
     pairs = {
         "registration": (
             ("registration", register, {302}),
@@ -414,6 +418,10 @@ def main() -> int:
             server.kill()
             _out, server_errors = server.communicate()
     report(pairs, per_s, errors, statements)
+    # The server logs to a file (benchmarks.load), not to a pipe.
+    log = Path(server.log_path)
+    server_errors = log.read_text(errors="replace") if log.exists() else ""
+    log.unlink(missing_ok=True)
     lines = [line for line in server_errors.splitlines() if "[INFO]" not in line]
     if lines:
         print("\nServer log (errors and warnings, last 20 lines):")

@@ -156,6 +156,12 @@ STORAGES = {
 }
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Report pages (the dashboard's figures) are cached only in a cache that every worker shares:
+# a worker's own memory would keep serving figures that a write in another worker changed.
+REPORTS_CACHE = env.bool(
+    "REPORTS_CACHE",
+    default=not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")),
+)
 
 # Background jobs (imports) through Django's tasks API (the django-tasks backport of
 # Django 6's django.tasks). "db": jobs wait in this database and `manage.py db_worker`

@@ -16,7 +16,7 @@ SQL expressions (`age_band_sql`, `semester_index_sql`); tests check those agains
 
 import logging
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -175,6 +175,26 @@ def stored_state(resident_id: int) -> CountedState | None:
     return state_from_values(row) if row else None
 
 
+# Who must hear that counters moved (reports' cached pages, registered by reports in its
+# AppConfig.ready: participants may not import reports). Each listener gets the ids of the
+# kelurahan whose counters changed, or None for all of them, once the write is committed.
+CountsListener = Callable[[frozenset[int] | None], None]
+_counts_listeners: list[CountsListener] = []
+
+
+def counts_changed_register(listener: CountsListener) -> None:
+    if listener not in _counts_listeners:
+        _counts_listeners.append(listener)
+
+
+def _counts_changed(village_ids: Iterable[int] | None) -> None:
+    """Tell the listeners after the writer's transaction commits (not at all if it rolls
+    back): a page computed before the commit must not be kept as the new state."""
+    ids = None if village_ids is None else frozenset(village_ids)
+    for listener in _counts_listeners:
+        transaction.on_commit(lambda listener=listener: listener(ids), robust=True)
+
+
 class StageCountMismatch(RuntimeError):
     """The counters disagreed with the residents (they are recounted, and it is logged)."""
 
@@ -214,6 +234,7 @@ def counts_follow_many(
             ["village_id", "stage", "semester", "dimension", "value"],
             breakdown_diff,
         )
+        _counts_changed(key[0] for key in (*stage_diff, *breakdown_diff))
         return
     # Inside the writer's transaction; its own savepoint so that a mismatch can be healed.
     try:
@@ -224,6 +245,7 @@ def counts_follow_many(
                 ["village_id", "stage", "semester", "dimension", "value"],
                 breakdown_diff,
             )
+        _counts_changed(key[0] for key in (*stage_diff, *breakdown_diff))
     except StageCountMismatch as error:
         villages = sorted(
             {key[0] for key in stage_diff} | {key[0] for key in breakdown_diff}
@@ -333,6 +355,7 @@ def stage_counts_rebuild(*, village_ids: list[int] | None = None) -> int:
         ),
         batch_size=2000,
     )
+    _counts_changed(village_ids)
     return len(stage_rows)
 
 

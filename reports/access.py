@@ -11,14 +11,21 @@ DEFAULT_CITY = "31.73"  # Jakarta Barat, for admins who name no kota
 def report_city_for(user, code: str | None) -> City:
     """The kota a report is about: 403 for roles that read no reports and for a kota
     the user may not read."""
+    return report_cities_for(user, code)[0]
+
+
+def report_cities_for(user, code: str | None) -> tuple[City, list[City]]:
+    """The kota a report is about and every kota the user may choose from, read at once
+    (at most the six kota of DKI Jakarta)."""
     if not may_read_reports(user):
         raise PermissionDenied
-    cities = cities_visible_to(user=user)
+    cities = list(cities_visible_to(user=user))
+    by_code = {city.code: city for city in cities}
     if code:
-        city = cities.filter(code=code).first()
+        city = by_code.get(code)
     else:
-        city = cities.filter(code=DEFAULT_CITY).first() if is_admin(user) else None
-        city = city or cities.first()
+        city = by_code.get(DEFAULT_CITY) if is_admin(user) else None
+        city = city or (cities[0] if cities else None)
     if city is None:
         raise PermissionDenied
-    return city
+    return city, cities

@@ -18,6 +18,7 @@ from jakpreneur.semesters import Semester
 from participants.models import BreakdownCount, Dimension, Stage, StageCount
 from wilayah.models import City, District
 
+from .cache import Page
 from .models import DistrictTarget, SemesterTarget, TargetPeriod
 from .services import semester_target_map
 
@@ -261,6 +262,25 @@ def progress_report(
     )
 
 
+def progress_report_current(
+    *, period: TargetPeriod, today: date | None = None
+) -> ProgressReport:
+    """progress_report, from the shared cache while the kota's report inputs are unchanged
+    (reports.cache): the pages that show the same figures share one computation."""
+    today = today or timezone.localdate()
+    page = Page(
+        name="progress_report:1",
+        city_id=period.city_id,
+        today=today,
+        parts=(period.pk,),
+    )
+    report = page.get()
+    if not isinstance(report, ProgressReport):
+        report = progress_report(period=period, today=today)
+        page.set(report)
+    return report
+
+
 def _figures(semesters, *, targets: list[int], new: list[int]) -> list[SemesterFigures]:
     figures, cumulative, cumulative_target = [], 0, 0
     for semester, target, count in zip(semesters, targets, new, strict=True):
@@ -304,7 +324,7 @@ def home_figures(
     period = period_for(city=district.city)
     if period is None:
         return None
-    report = progress_report(period=period, today=today)
+    report = progress_report_current(period=period, today=today)
     area = next((a for a in report.districts if a.code == district.code), None)
     if area is None:
         return None

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from jakpreneur.semesters import Semester
 from wilayah.models import City
 
+from .cache import report_inputs_changed
 from .models import DEFAULT_DISTRICT_TOTAL, DistrictTarget, SemesterTarget, TargetPeriod
 
 
@@ -20,6 +21,8 @@ def spread(total: int, semesters: int) -> list[int]:
 def district_target_spread(*, district_target: DistrictTarget) -> None:
     """(Re)write a kecamatan's semester targets as its total spread evenly."""
     period = district_target.period
+    # bulk_create sends no signal: say so here (reports.cache).
+    report_inputs_changed()
     district_target.semester_targets.all().delete()
     SemesterTarget.objects.bulk_create(
         SemesterTarget(

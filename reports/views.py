@@ -1,20 +1,23 @@
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from accounts.access import cities_visible_to
 from jakpreneur.numbers import positive_int
 from jakpreneur.semesters import Semester
 from participants.models import Dimension, Stage
 from programs.selectors import coverage_matrix
 from wilayah.models import District
 
-from .access import report_city_for
+from .access import report_cities_for, report_city_for
 from .breakdowns import KELURAHAN, breakdowns, counted_headline, village_semesters
+from .cache import Page
 from .exports import progress_csv, progress_json, progress_xlsx
-from .selectors import percent_number, period_for, progress_report
+from .selectors import percent_number, period_for, progress_report_current
 
 
 def _period_id(request) -> int | None:
@@ -27,19 +30,21 @@ def _report(request, *, city=None):
     period = period_for(city=city, period_id=_period_id(request))
     if period is None:
         raise Http404(_("Kota ini belum punya periode target."))
-    return progress_report(period=period)
+    return progress_report_current(period=period)
 
 
 def _semester_range(request, report):
     """The semesters the user chose to look at (the whole period by default)."""
+    return _period_range(request, report.period)
 
+
+def _period_range(request, period):
     def parse(name, default):
         try:
             return Semester.parse(request.GET.get(name, ""))
         except ValueError:
             return default
 
-    period = report.period
     first = parse("dari", period.first_semester)
     last = parse("sampai", period.last_semester)
     if first > last:
@@ -89,21 +94,85 @@ def _chart_data(area, first, last, *, districts=()):
     }
 
 
+# What the dashboard caches (in its key too: a deploy that changes them reads no old entry).
+DASHBOARD_PARTS = ("period", "title", "links", "body", "scripts")
+
+
 def dashboard(request):
-    """The Sekretaris Kota's page: the kota against its target, kecamatan worst first."""
-    city = report_city_for(request.user, request.GET.get("kota"))
-    # The kota and its period read once (they were read twice).
-    period = period_for(city=city, period_id=_period_id(request))
-    if period is None:
-        if _period_id(request) is not None and period_for(city=city) is not None:
-            raise Http404(_("Kota ini belum punya periode target."))
-        return render(
-            request,
-            "reports/no_period.html",
-            {"city": city, "cities": cities_visible_to(user=request.user)},
+    """The Sekretaris Kota's page: the kota against its target, kecamatan worst first.
+
+    The figures (everything below the title, and the charts' data) are the same for every
+    user who may read the kota: computed once per version of the kota's report inputs
+    (reports.cache), day, language and choice of period and semesters, with the period
+    they show; the page around them (menu, user, kota choice) is rendered for each user."""
+    city, cities = report_cities_for(request.user, request.GET.get("kota"))
+    today = timezone.localdate()
+    choice = _dashboard_choice(request)
+    page = (
+        None
+        if choice is None
+        else Page(
+            name="dashboard:" + ",".join(DASHBOARD_PARTS),
+            city_id=city.pk,
+            today=today,
+            parts=(get_language(), *choice),
         )
-    report = progress_report(period=period)
-    first, last = _semester_range(request, report)
+    )
+    figures = page.get() if page else None
+    if not (isinstance(figures, dict) and figures.keys() >= set(DASHBOARD_PARTS)):
+        # The kota and its period read once (they were read twice).
+        period = period_for(city=city, period_id=_period_id(request))
+        if period is None:
+            if _period_id(request) is not None and period_for(city=city) is not None:
+                raise Http404(_("Kota ini belum punya periode target."))
+            return render(
+                request,
+                "reports/no_period.html",
+                {"city": city, "cities": cities},
+            )
+        figures = _dashboard_figures(request, period=period, today=today)
+        if page:
+            page.set(figures)
+    else:
+        _period_range(request, figures["period"])  # its notice if the range was swapped
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "city": city,
+            "period": figures["period"],
+            "cities": cities,
+            # Our own renderings of the report, escaped as they were rendered.
+            **{
+                name: mark_safe(figures[name])  # noqa: S308
+                for name in DASHBOARD_PARTS[1:]
+            },
+        },
+    )
+
+
+def _dashboard_choice(request) -> tuple[str, ...] | None:
+    """What the user chose (period, semesters, kota as the filter form repeats it) as part
+    of a cache key, or None for values that are not plain (those pages are computed, so
+    that no request can fill the cache with variants)."""
+    choice = []
+    for name in ("dari", "sampai"):
+        raw = request.GET.get(name, "")
+        try:
+            choice.append(str(Semester.parse(raw)) if raw else "")
+        except ValueError:
+            return None
+    periode = request.GET.get("periode", "")
+    if periode and str(_period_id(request)) != periode:
+        return None
+    # The kota as given: report_cities_for accepted it (a kota's code) or it is empty.
+    return (*choice, periode, request.GET.get("kota", ""))
+
+
+def _dashboard_figures(request, *, period, today) -> dict:
+    """The dashboard's figures rendered, and their period: nothing depends on the user."""
+    first, last = _period_range(request, period)
+    report = progress_report_current(period=period, today=today)
     area = report.city_progress
     districts = list(District.objects.filter(city=report.city))  # read once, for both
     coverage = {
@@ -118,26 +187,30 @@ def dashboard(request):
         ]
         for district in districts
     }
-    return render(
-        request,
-        "reports/dashboard.html",
-        {
-            "report": report,
-            "area": area,
-            "shown": [f for f in area.semesters if first <= f.semester <= last],
-            "first": first,
-            "last": last,
-            "chart": _chart_data(area, first, last, districts=report.worst_first),
-            "funnel_rows": _funnel_rows(area),
-            "coverage": list(coverage.values()),
-            "gaps": gaps,
-            "cities": cities_visible_to(user=request.user),
-            "stage_label": Stage(report.period.stage).label,
-            "semesters": report.period.semester_list,
-            # No resident at any stage in the period: say so instead of judging zeros.
-            "nothing_recorded": not any(area.funnel.values()),
-        },
-    )
+    context = {
+        "report": report,
+        "area": area,
+        "shown": [f for f in area.semesters if first <= f.semester <= last],
+        "first": first,
+        "last": last,
+        "chart": _chart_data(area, first, last, districts=report.worst_first),
+        "funnel_rows": _funnel_rows(area),
+        "coverage": list(coverage.values()),
+        "gaps": gaps,
+        "semesters": report.period.semester_list,
+        # No resident at any stage in the period: say so instead of judging zeros.
+        "nothing_recorded": not any(area.funnel.values()),
+        "stage_label": Stage(period.stage).label,
+    }
+    return {"period": period} | {
+        name: render_to_string(template, context, request=request)
+        for name, template in (
+            ("title", "reports/_dashboard_title.html"),
+            ("links", "reports/_dashboard_links.html"),
+            ("body", "reports/_dashboard_figures.html"),
+            ("scripts", "reports/_chart_scripts.html"),
+        )
+    }
 
 
 def district_detail(request, code):
