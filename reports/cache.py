@@ -65,14 +65,26 @@ def counts_listen(village_ids) -> None:
         return
     if not village_ids:
         return
-    from wilayah.models import Village
+    cities = _city_of_village()
+    missing = [pk for pk in village_ids if pk not in cities]
+    if missing:  # a kelurahan added since the map was read: read it again
+        cities = _city_of_village(fresh=True)
+    _bump([_city_key(cities[pk]) for pk in set(village_ids) if pk in cities])
 
-    city_ids = set(
-        Village.objects.filter(pk__in=village_ids).values_list(
-            "district__city_id", flat=True
-        )
-    )
-    _bump([_city_key(i) for i in city_ids])
+
+_CITIES: dict[int, int] = {}
+
+
+def _city_of_village(*, fresh: bool = False) -> dict[int, int]:
+    """Kelurahan id -> kota id, read once per process (267 rows), so that a registration
+    does not ask the database again after its commit. Places are reference data: a change
+    to one clears this process's map (`_reference_changed`) and bumps every kota."""
+    if fresh or not _CITIES:
+        from wilayah.models import Village
+
+        _CITIES.clear()
+        _CITIES.update(Village.objects.values_list("pk", "district__city_id"))
+    return _CITIES
 
 
 class Page:
@@ -122,6 +134,7 @@ class Page:
 
 
 def _reference_changed(sender, **kwargs) -> None:
+    _CITIES.clear()  # a kelurahan or kecamatan may have moved
     report_inputs_changed()
 
 
