@@ -7,10 +7,16 @@ from typing import IO, Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from jakpreneur.text import text_clean
+
 ERROR_COLUMN = "kesalahan"
 
 
 def _cell(sheet, value: Any):
+    """The cell as the user typed it (they fix and upload it again), less what a sheet
+    cannot hold (jakpreneur.text: a control character would make the whole file fail)."""
+    if isinstance(value, str):
+        value = text_clean(value, multiline=True)
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"  # text as typed, never a formula

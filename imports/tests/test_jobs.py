@@ -207,3 +207,28 @@ def test_a_file_over_the_row_limit_fails_with_a_pointer_to_the_command(joglo, se
     assert job.status == ImportJob.Status.FAILED
     assert "import_participants" in job.message
     assert not Resident.objects.exists()
+
+
+def test_the_error_file_holds_a_refused_row_with_control_characters():
+    """A cell as read from a CSV may hold what no XLSX can (the row is refused for another
+    reason): the error file is still written, with the text the user typed otherwise."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from imports.errorfile import error_file_write
+
+    target = BytesIO()
+    error_file_write(
+        target,
+        columns=["nik", "alamat"],
+        rows=[(2, ["12", "Jl.\x1b Mawar\x00 5"], [("nik", "NIK harus 16 digit.")])],
+    )
+
+    sheet = load_workbook(BytesIO(target.getvalue())).active
+    assert [c.value for c in sheet[2]] == [
+        "12",
+        "Jl. Mawar 5",
+        "nik: NIK harus 16 digit.",
+        2,
+    ]
