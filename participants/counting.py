@@ -209,6 +209,17 @@ def counts_follow(before: CountedState | None, after: CountedState | None) -> No
     counts_follow_many([(before, after)])
 
 
+def _apply_both(stage_diff: Counter, breakdown_diff: Counter) -> None:
+    """Both counter tables moved by their differences; listeners told which kelurahan."""
+    _apply(StageCount, ["village_id", "stage", "semester"], stage_diff)
+    _apply(
+        BreakdownCount,
+        ["village_id", "stage", "semester", "dimension", "value"],
+        breakdown_diff,
+    )
+    _counts_changed(key[0] for key in (*stage_diff, *breakdown_diff))
+
+
 def counts_follow_many(
     changes: Iterable[tuple[CountedState | None, CountedState | None]],
 ) -> None:
@@ -228,24 +239,12 @@ def counts_follow_many(
     if all(n >= 0 for n in (*stage_diff.values(), *breakdown_diff.values())):
         # Only increases (a registration): UPSERTs, which cannot disagree with anything,
         # so no savepoint to heal from.
-        _apply(StageCount, ["village_id", "stage", "semester"], stage_diff)
-        _apply(
-            BreakdownCount,
-            ["village_id", "stage", "semester", "dimension", "value"],
-            breakdown_diff,
-        )
-        _counts_changed(key[0] for key in (*stage_diff, *breakdown_diff))
+        _apply_both(stage_diff, breakdown_diff)
         return
     # Inside the writer's transaction; its own savepoint so that a mismatch can be healed.
     try:
         with transaction.atomic():
-            _apply(StageCount, ["village_id", "stage", "semester"], stage_diff)
-            _apply(
-                BreakdownCount,
-                ["village_id", "stage", "semester", "dimension", "value"],
-                breakdown_diff,
-            )
-        _counts_changed(key[0] for key in (*stage_diff, *breakdown_diff))
+            _apply_both(stage_diff, breakdown_diff)
     except StageCountMismatch as error:
         villages = sorted(
             {key[0] for key in stage_diff} | {key[0] for key in breakdown_diff}
