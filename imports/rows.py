@@ -95,21 +95,11 @@ RESIDENT_COLUMNS = [
     "pendidikan",
 ]
 ENROLMENT_COLUMNS = ["nik", "kode_pelatihan"]
-# Resident fields an import writes (and compares, to tell an update from an unchanged row).
+# Resident fields an import writes (and compares, to tell an update from an unchanged row):
+# those of the columns above that are the resident's own.
+_RESIDENT_FIELD_NAMES = {f.name for f in Resident._meta.get_fields()}
 RESIDENT_FIELDS = [
-    "nik",
-    "kk_number",
-    "full_name",
-    "gender",
-    "birth_place",
-    "birth_date",
-    "phone",
-    "address",
-    "rt",
-    "rw",
-    "village",
-    "registered_on",
-    "education",
+    name for name, _help in COLUMNS.values() if name in _RESIDENT_FIELD_NAMES
 ]
 # Optional fields: an empty cell keeps what is stored.
 KEEP_WHEN_EMPTY = {"kk_number", "registered_on", "education"}
