@@ -68,14 +68,35 @@ def percentile(values: list[float], p: float) -> float:
 # --- Set-up ------------------------------------------------------------------------------
 
 
-def prepare(*, clients: int):
-    """Accounts with ready sessions, trainings open now, a target period."""
+def session_for(username: str, role: str, scope: str) -> str:
+    """A signed-in session of a staff account (created if needed), as a login makes one."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+
+    from accounts.middleware import LAST_SEEN, SIGNED_IN
+    from accounts.services import staff_save
+
+    user, _created = staff_save(
+        username=username,
+        role=role,
+        scope=scope,
+        password=secrets.token_hex(16),
+        demo=True,  # no first-login password change for benchmark clients
+    )
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store[SIGNED_IN] = store[LAST_SEEN] = time.time()
+    store.create()
+    return store.session_key
+
+
+def prepare(*, clients: int):
+    """Accounts with ready sessions, trainings open now, a target period."""
     from django.core.management import call_command
 
     from accounts.models import Role
-    from accounts.services import staff_save
     from programs.models import Agency, Program
     from programs.services import program_create
     from reports.selectors import period_for
@@ -112,21 +133,6 @@ def prepare(*, clients: int):
                 status="open",
             )
         )
-
-    def session_for(username, role, scope):
-        user, _created = staff_save(
-            username=username,
-            role=role,
-            scope=scope,
-            password=secrets.token_hex(16),
-            demo=True,  # no first-login password change for load clients
-        )
-        store = SessionStore()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.create()
-        return store.session_key
 
     kinds = []
     for n in range(clients):

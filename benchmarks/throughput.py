@@ -114,30 +114,6 @@ def seed(residents: int) -> None:
     demo_periods()
 
 
-def session_for(username: str, role: str, scope: str) -> str:
-    """A signed-in session of a staff account (created if needed), as a login makes one."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    from accounts.middleware import LAST_SEEN, SIGNED_IN
-    from accounts.services import staff_save
-
-    user, _created = staff_save(
-        username=username,
-        role=role,
-        scope=scope,
-        password=secrets.token_hex(16),
-        demo=True,  # no first-login password change for benchmark clients
-    )
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store[SIGNED_IN] = store[LAST_SEEN] = time.time()
-    store.create()
-    return store.session_key
-
-
 class NewNiks:
     """Valid NIKs of Kembangan no resident holds yet, one per call, from any thread."""
 
@@ -309,7 +285,7 @@ def main() -> int:
     from django.conf import settings
 
     from benchmarks.dashboard import bench_name, prepare_postgres
-    from benchmarks.load import start_gunicorn
+    from benchmarks.load import session_for, start_gunicorn
 
     django.setup()
     settings_dict = settings.DATABASES["default"]
