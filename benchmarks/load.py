@@ -341,6 +341,7 @@ class Clerk(threading.Thread):
                 "district": self.village.district_id,
                 "education": "sma",
                 "registered_on": date.today().isoformat(),
+                "heard_via": "outreach",
                 "confirm_warnings": "on",
             },
         )

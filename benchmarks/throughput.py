@@ -269,6 +269,7 @@ def registration_request(niks: NewNiks, village_pk: int, district_pk: int):
                 "district": district_pk,
                 "education": "sma",
                 "registered_on": date.today().isoformat(),
+                "heard_via": "outreach",
                 "confirm_warnings": "on",
             },
         )

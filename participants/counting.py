@@ -6,7 +6,8 @@
 - They count for their domicile kelurahan, and through it for its kecamatan and kota.
 - Breakdowns split the same residents by gender, by age band on the day they reached the
   stage, and by the Sudin and category of the training that put them at Pelatihan (empty:
-  not trained yet), so every breakdown sums to the headline.
+  not trained yet), and by how they heard of Jakpreneur (empty: not asked), so every
+  breakdown sums to the headline.
 
 The counters (`StageCount`, `BreakdownCount`) follow every write: a write service passes the
 resident's counted state before and after the write to `counts_follow`, inside the write's
@@ -94,6 +95,7 @@ STATE_FIELDS = [
     "birth_date",
     "trained_agency_id",
     "trained_category",
+    "heard_via",
     *STAGE_DATE_FIELDS.values(),
 ]
 
@@ -111,6 +113,7 @@ class CountedState:
     birth_date: date | None = None
     trained_agency_id: int | None = None
     trained_category: str = ""
+    heard_via: str = ""
     dates: dict[str, date | None] = field(default_factory=dict)  # stage -> first date
 
     @property
@@ -132,6 +135,7 @@ class CountedState:
             Dimension.GENDER.value: self.gender,
             Dimension.AGENCY.value: str(self.trained_agency_id or ""),
             Dimension.CATEGORY.value: self.trained_category,
+            Dimension.HEARD.value: self.heard_via,
         }
         keys = Counter()
         for key, day in self._reached():
@@ -150,6 +154,7 @@ def state_from_values(row: dict) -> CountedState:
         birth_date=row["birth_date"],
         trained_agency_id=row["trained_agency_id"],
         trained_category=row["trained_category"],
+        heard_via=row["heard_via"],
         dates={stage: row[name] for stage, name in STAGE_DATE_FIELDS.items()},
     )
 
@@ -323,6 +328,7 @@ def stage_counts_rebuild(*, village_ids: list[int] | None = None) -> int:
                 "band",
                 "agency",
                 "trained_category",
+                "heard_via",
             )
             .annotate(n=Count("pk"))
             .order_by()
@@ -336,6 +342,7 @@ def stage_counts_rebuild(*, village_ids: list[int] | None = None) -> int:
                 (Dimension.AGE, row["band"]),
                 (Dimension.AGENCY, row["agency"]),
                 (Dimension.CATEGORY, row["trained_category"]),
+                (Dimension.HEARD, row["heard_via"]),
             ):
                 breakdown_rows[(*key, dimension.value, value)] += n
     StageCount.objects.bulk_create(

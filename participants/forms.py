@@ -141,6 +141,7 @@ class ResidentForm(PersonalNumbersMixin, ModelForm):
             "business_sector",
             "business_started_year",
             "registered_on",
+            "heard_via",
         ]
         widgets = {
             "birth_date": DATE_WIDGET,
@@ -183,6 +184,9 @@ class ResidentForm(PersonalNumbersMixin, ModelForm):
             self.fields["district"].loaded = {str(only.district_id): only.district}
         self.fields["registered_on"].initial = self.today
         self.fields["gender"].choices = Gender.choices
+        # Asked of every new registration; older records were made before the question.
+        self.fields["heard_via"].required = not self.instance.pk
+        self.fields["heard_via"].label = _("Dari mana tahu tentang Jakpreneur?")
         self._set_widgets()
         self._hide_personal_numbers()
         # Shown (as a checkbox) once the form has warnings to confirm; hidden before.
@@ -269,7 +273,7 @@ class ResidentForm(PersonalNumbersMixin, ModelForm):
                     Column("business_started_year", css_class="col-md-6"),
                 ),
             ),
-            Fieldset(_("Pendaftaran"), "registered_on"),
+            Fieldset(_("Pendaftaran"), "registered_on", "heard_via"),
             Div("confirm_warnings", css_class="confirm-warnings"),
             Submit(
                 "submit", _("Simpan"), css_class="btn-primary btn-lg w-100 w-md-auto"

@@ -41,6 +41,25 @@ class Sector(models.TextChoices):
     LAINNYA = "lainnya", _("Lainnya")
 
 
+class HeardVia(models.TextChoices):
+    """How a resident heard of Jakpreneur (asked by the desk form and the online form)."""
+
+    OUTREACH = "outreach", _("Kegiatan sosialisasi di sekitar saya")
+    FIELD_LEAD = "field_lead", _("Kasatlak/Kasatpel Suku Dinas")
+    SOCIAL_MEDIA = "social_media", _("Media sosial")
+    FAMILY = "family", _("Keluarga/tetangga/teman")
+    KELURAHAN = "kelurahan", _("Kantor kelurahan/kecamatan")
+    OTHER = "other", _("Lainnya")
+
+
+class Channel(models.TextChoices):
+    """Through which door a resident was registered."""
+
+    DESK = "desk", _("Meja layanan (petugas)")
+    ONLINE = "online", _("Pengajuan daring (diverifikasi kelurahan)")
+    IMPORT = "import", _("Impor berkas")
+
+
 class Stage(models.TextChoices):
     """The seven PAS stages of PKT, stored by name (offices number them differently)."""
 
@@ -126,6 +145,23 @@ class Resident(CleanTextModelMixin, models.Model):
     )
     registered_on = models.DateField(
         _("tanggal pendaftaran"), default=timezone.localdate
+    )
+    # Empty: not asked (records from before the question, or an import without the column).
+    heard_via = models.CharField(
+        _("tahu Jakpreneur dari"),
+        max_length=20,
+        choices=HeardVia,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    channel = models.CharField(
+        _("jalur pendaftaran"),
+        max_length=10,
+        choices=Channel,
+        default=Channel.DESK,
+        db_default=Channel.DESK.value,
+        editable=False,
     )
     # Indexed: deleting a staff account sets it to NULL on their residents (Django's
     # SET_NULL UPDATE ... WHERE registered_by_id = ...), which would else read every row.
@@ -495,6 +531,7 @@ class Dimension(models.TextChoices):
     AGE = "age", _("Kelompok usia")
     AGENCY = "agency", _("Suku Dinas (pelatihan pertama)")
     CATEGORY = "category", _("Kategori pelatihan")
+    HEARD = "heard", _("Tahu Jakpreneur dari")
 
 
 class BreakdownCount(models.Model):

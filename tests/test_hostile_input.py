@@ -105,6 +105,7 @@ def registration(**overrides):
         "rw": "2",
         "education": "sma",
         "registered_on": "2025-03-01",
+        "heard_via": "outreach",
         "has_business": "on",
         "business_name": "Warung\x9b Bu Siti",
         "business_sector": "makanan",

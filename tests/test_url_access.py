@@ -391,6 +391,7 @@ REGISTRATION_FORM = {
     "rw": "2",
     "education": "sma",
     "registered_on": "2025-03-01",
+    "heard_via": "outreach",
     "confirm_warnings": "on",
 }
 

@@ -141,6 +141,7 @@ def test_edit_keeps_history_with_masked_nik(client, joglo):
         "rw": "2",
         "education": "sma",
         "registered_on": "2025-03-01",
+        "heard_via": "outreach",
     }
 
     response = client.post(reverse("participants:edit", args=[resident.pk]), data)

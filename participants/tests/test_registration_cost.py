@@ -41,6 +41,7 @@ def _fields(**overrides):
         "village": Village.objects.get(code="31.73.08.1005"),
         "education": "sma",
         "registered_on": date(2025, 3, 1),
+        "heard_via": "outreach",
     }
     return fields | overrides
 

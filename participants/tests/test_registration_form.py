@@ -34,6 +34,7 @@ def form_data(**overrides):
         "rw": "2",
         "education": "sma",
         "registered_on": "2025-03-01",
+        "heard_via": "outreach",
     }
     data.update(overrides)
     return data
