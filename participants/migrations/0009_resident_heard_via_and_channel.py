@@ -2,7 +2,6 @@
 
 from django.db import migrations, models
 
-
 # Every resident counted so far was registered before the question was asked: the new
 # dimension's counters are the old totals under the empty value (each dimension of a key
 # sums to its StageCount, so the gender rows give them).

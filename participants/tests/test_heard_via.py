@@ -37,7 +37,9 @@ def test_a_new_registration_must_say_how_the_resident_heard(joglo_client):
     )
 
     assert response.status_code == 200
-    assert response.context["form"].errors["heard_via"] == ["Bidang ini tidak boleh kosong."]
+    assert response.context["form"].errors["heard_via"] == [
+        "Bidang ini tidak boleh kosong."
+    ]
     assert not Resident.objects.exists()
 
 
