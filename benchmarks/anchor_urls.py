@@ -2,8 +2,11 @@
 
 - /bench/insert/  an authenticated view doing one INSERT (session, user, INSERT: 3 SQL).
 - /bench/page/    an authenticated view rendering a small template.
+- /bench/hello/   the bare "hello" page, open to anyone (no login, no template, no SQL):
+                  what the public pages are measured against.
 """
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.template import engines
 from django.urls import path
@@ -30,7 +33,13 @@ def page(request):
     return HttpResponse(_PAGE.render({"title": "anchor", "n": 1, "user": request.user}))
 
 
+@login_not_required
+def hello(request):
+    return HttpResponse("hello")
+
+
 urlpatterns = [
+    path("bench/hello/", hello),
     path("bench/insert/", insert),
     path("bench/page/", page),
     *app_urls,

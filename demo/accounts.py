@@ -96,3 +96,43 @@ def demo_field_leads(*, seed: int) -> int:
             )
             created += 1
     return created
+
+
+def demo_office_phone(rng: random.Random) -> str:
+    """A Jakarta landline in the form offices print it: (021) 5xxx xxxx."""
+    return f"(021) {rng.randrange(5000, 9000)} {rng.randrange(1000, 10000)}"
+
+
+@transaction.atomic
+def demo_office_contacts(*, seed: int) -> int:
+    """Office addresses and landlines of every Sudin and kantor kecamatan, and an office
+    extension for every field lead (never their own phone): what the public pages show.
+    Fills only empty fields, so a contact an admin entered is kept."""
+    rng = random.Random(seed + 1)
+    filled = 0
+    for agency in Agency.objects.select_related("city").filter(office_phone=""):
+        agency.office_address = (
+            agency.office_address
+            or f"Kantor Wali Kota Administrasi {agency.city.short_name}, "
+            f"Gedung Blok {rng.choice('ABC')} Lantai {rng.randrange(2, 9)}"
+        )
+        agency.office_phone = demo_office_phone(rng)
+        agency.save(update_fields=["office_address", "office_phone"])
+        filled += 1
+    for district in District.objects.filter(office_phone=""):
+        district.office_address = (
+            district.office_address or f"Kantor Kecamatan {district.name}"
+        )
+        district.office_phone = demo_office_phone(rng)
+        district.save(update_fields=["office_address", "office_phone"])
+        filled += 1
+    for lead in FieldLead.objects.select_related("district").filter(
+        active=True, office_phone=""
+    ):
+        # The satlak desk at the kantor kecamatan: its landline with an extension.
+        lead.office_phone = (
+            f"{lead.district.office_phone} ext. {rng.randrange(201, 260)}"
+        )
+        lead.save(update_fields=["office_phone"])
+        filled += 1
+    return filled

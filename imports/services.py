@@ -25,6 +25,7 @@ from participants.services import duplicate_nik_message, nik_holder, resident_up
 from participants.stages import resident_stages_sync
 from programs.models import Enrollment
 from programs.services import roster_update
+from reports.cache import programs_changed
 
 from .models import ImportIssue, ImportJob
 from .reading import ImportFileError, Table, table_open
@@ -247,6 +248,8 @@ def _residents_create(results: list[RowResult], *, user) -> dict[str, Resident]:
 def _enrollments_create(pairs: list[tuple[RowResult, Enrollment]], *, user) -> None:
     if not pairs:
         return
+    # bulk_create sends no signal: the public pages' seats left are told here.
+    programs_changed(program_ids={e.program_id for _r, e in pairs})
     try:
         with transaction.atomic():
             enrollments = [e for _r, e in pairs]

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "reports",
     "imports",
     "home",
+    "public",
     "demo",
 ]
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("pelatihan/", include("programs.urls")),
     path("laporan/", include("reports.urls")),
     path("impor/", include("imports.urls")),
+    path("program/", include("public.urls")),
     path("", include("home.urls")),
 ]
 

@@ -10,7 +10,7 @@ class FieldLeadInline(admin.TabularInline):
     model = FieldLead
     extra = 0
     autocomplete_fields = ["district"]
-    fields = ["district", "title", "name", "phone", "active"]
+    fields = ["district", "title", "name", "phone", "office_phone", "active"]
 
 
 @admin.register(Agency)
@@ -19,12 +19,21 @@ class AgencyAdmin(FastModelAdmin):
     list_filter = ["city", "short_name"]
     list_select_related = ["city"]
     search_fields = ["short_name", "name", "city__name"]
+    fields = ["city", "short_name", "name", "office_address", "office_phone"]
     inlines = [FieldLeadInline]
 
 
 @admin.register(FieldLead)
 class FieldLeadAdmin(FastModelAdmin):
-    list_display = ["name", "title", "agency", "district", "phone", "active"]
+    list_display = [
+        "name",
+        "title",
+        "agency",
+        "district",
+        "phone",
+        "office_phone",
+        "active",
+    ]
     list_filter = ["active", "title", "agency__short_name", "agency__city"]
     list_select_related = ["agency__city", "district"]
     search_fields = ["name", "phone", "district__name", "agency__short_name"]

@@ -11,6 +11,9 @@ from simple_history.models import HistoricalRecords
 from jakpreneur.text import CleanTextModelMixin
 from participants.models import Sector
 
+# A training takes enrolments from this many days before it starts until its last day.
+ENROLMENT_OPENS_DAYS = 90
+
 
 class Agency(CleanTextModelMixin, models.Model):
     """A Suku Dinas: a city-level sub-agency that runs trainings."""
@@ -22,6 +25,14 @@ class Agency(CleanTextModelMixin, models.Model):
         _("singkatan"), max_length=20, help_text=_("Contoh: PPKUKM, Parekraf.")
     )
     name = models.CharField(_("nama lengkap"), max_length=200)
+    # Official office contacts, shown on the public pages (never a person's own number).
+    office_address = models.CharField(_("alamat kantor"), max_length=255, blank=True)
+    office_phone = models.CharField(
+        _("telepon kantor"),
+        max_length=30,
+        blank=True,
+        help_text=_("Nomor resmi kantor Suku Dinas; tampil di halaman publik."),
+    )
 
     class Meta:
         verbose_name = _("Suku Dinas")
@@ -61,7 +72,17 @@ class FieldLead(CleanTextModelMixin, models.Model):
     title = models.CharField(
         _("jabatan"), max_length=10, choices=Title, default=Title.KASATPEL
     )
+    # For staff only: it may be a private number, so it never appears on a public page.
     phone = models.CharField(_("telepon"), max_length=20, blank=True)
+    office_phone = models.CharField(
+        _("telepon kantor"),
+        max_length=30,
+        blank=True,
+        help_text=_(
+            "Nomor resmi kantor/satlak yang boleh tampil di halaman publik; "
+            "jangan isi nomor pribadi."
+        ),
+    )
     active = models.BooleanField(_("aktif"), default=True, db_index=True)
 
     class Meta:

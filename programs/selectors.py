@@ -1,9 +1,10 @@
 """Reads about Suku Dinas and field-lead coverage."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Greatest
 
 from accounts.access import (
     cities_visible_to,
@@ -17,7 +18,7 @@ from accounts.models import Role
 from jakpreneur.semesters import Semester
 from wilayah.models import City, District
 
-from .models import Agency, Enrollment, FieldLead, Program
+from .models import ENROLMENT_OPENS_DAYS, Agency, Enrollment, FieldLead, Program
 
 
 @dataclass(frozen=True)
@@ -192,5 +193,25 @@ def agency_semester_programs(*, agency, semester: Semester, today: date):
                 ),
             ),
         )
+        .order_by("start_date", "code")
+    )
+
+
+def programs_taking_enrolments(*, city: City, today: date) -> QuerySet[Program]:
+    """A kota's trainings that take enrolments today by the enrolment rule (a status that
+    enrols, from ENROLMENT_OPENS_DAYS before the start to the last day), soonest first,
+    with seats_taken and seats_left (capacity less the enrolments not cancelled): one query."""
+    taken = Count(
+        "enrollments", filter=~Q(enrollments__status=Enrollment.Status.CANCELLED)
+    )
+    return (
+        Program.objects.select_related("agency__city", "district")
+        .filter(
+            agency__city=city,
+            status__in=Program.ENROLLING,
+            start_date__lte=today + timedelta(days=ENROLMENT_OPENS_DAYS),
+            end_date__gte=today,
+        )
+        .annotate(seats_taken=taken, seats_left=Greatest(F("capacity") - taken, 0))
         .order_by("start_date", "code")
     )

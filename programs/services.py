@@ -13,11 +13,8 @@ from participants.models import Stage
 from participants.stages import resident_stages_sync
 from wilayah.models import City, District
 
-from .models import Agency, Enrollment, FieldLead, Program
+from .models import ENROLMENT_OPENS_DAYS, Agency, Enrollment, FieldLead, Program
 from .selectors import program_seats_taken
-
-# A training takes enrolments from this many days before it starts until its last day.
-ENROLMENT_OPENS_DAYS = 90
 
 # The standard Suku Dinas every kota has (short name, full name).
 STANDARD_AGENCIES = [
@@ -72,11 +69,17 @@ def field_lead_create(
     district: District,
     name: str,
     phone: str = "",
+    office_phone: str = "",
     title: str = FieldLead.Title.KASATPEL,
 ) -> FieldLead:
     """Appoint the active field lead of an agency in a kecamatan."""
     lead = FieldLead(
-        agency=agency, district=district, name=name, phone=phone, title=title
+        agency=agency,
+        district=district,
+        name=name,
+        phone=phone,
+        office_phone=office_phone,
+        title=title,
     )
     lead.full_clean()
     lead.save()

@@ -9,7 +9,12 @@ never served once a write changed what it shows:
 - counters: `participants.counting` tells its listeners which kelurahan moved, after the
   write commits; `counts_listen` (registered in ReportsConfig.ready) bumps their kota;
 - targets, periods, Sudin, field leads and places: saved or deleted through the ORM (admin,
-  services, imports) they bump every kota (rare writes), see `REFERENCE_MODELS`.
+  services, imports) they bump every kota (rare writes), see `REFERENCE_MODELS`;
+- trainings and enrolments (what the public pages show: open trainings, seats left): each
+  kota also has a *programmes* version, bumped after the commit of a save or delete of a
+  Program or Enrollment of that kota (`programs_changed`; imports, which insert enrolments in
+  bulk without signals, call it themselves). Only pages built with `programs=True` read it,
+  so an enrolment does not recompute the dashboard.
 
 A version is a random token, not a counter: a version evicted from the cache comes back as
 a new token, never as an old one that an old page was stored with. If the cache cannot be
@@ -35,6 +40,10 @@ PAGE_TIMEOUT = 24 * 60 * 60  # dead keys go away; the key holds the day anyway
 
 def _city_key(city_id: int) -> str:
     return f"reports:inputs:city:{city_id}"
+
+
+def _programs_key(city_id: int) -> str:
+    return f"reports:programs:city:{city_id}"
 
 
 def _bump(keys: list[str]) -> None:
@@ -72,7 +81,45 @@ def counts_listen(village_ids) -> None:
     _bump([_city_key(cities[pk]) for pk in set(village_ids) if pk in cities])
 
 
+def programs_changed(*, agency_ids=(), program_ids=()) -> None:
+    """Trainings or enrolments of these Sudin (or trainings) changed: after the commit,
+    bump their kota's programmes version (the public pages' open trainings, seats left)."""
+    agency_ids, program_ids = set(agency_ids), set(program_ids)
+    if agency_ids or program_ids:
+        transaction.on_commit(
+            lambda: _bump_programs(agency_ids, program_ids), robust=True
+        )
+
+
+def _bump_programs(agency_ids: set, program_ids: set) -> None:
+    if program_ids:  # read after the commit, so that a write pays no query for it
+        from programs.models import Program
+
+        agency_ids |= set(
+            Program.objects.filter(pk__in=program_ids).values_list(
+                "agency_id", flat=True
+            )
+        )
+    cities = _city_of_agency()
+    if any(
+        pk not in cities for pk in agency_ids
+    ):  # a Sudin added since the map was read
+        cities = _city_of_agency(fresh=True)
+    _bump([_programs_key(cities[pk]) for pk in agency_ids if pk in cities])
+
+
 _CITIES: dict[int, int] = {}
+_AGENCY_CITIES: dict[int, int] = {}
+
+
+def _city_of_agency(*, fresh: bool = False) -> dict[int, int]:
+    """Sudin id -> kota id, read once per process after a commit (never inside a write)."""
+    if fresh or not _AGENCY_CITIES:
+        from programs.models import Agency
+
+        _AGENCY_CITIES.clear()
+        _AGENCY_CITIES.update(Agency.objects.values_list("pk", "city_id"))
+    return _AGENCY_CITIES
 
 
 def _city_of_village(*, fresh: bool = False) -> dict[int, int]:
@@ -88,14 +135,29 @@ def _city_of_village(*, fresh: bool = False) -> dict[int, int]:
 
 
 class Page:
-    """A cached page part of a kota, read in one round trip to the cache: the kota's
-    versions and the part, stored with the versions it was computed from. A part stored
-    under other versions than the current ones is not served (a write came between)."""
+    """A cached page part of a kota (or of several: city_ids), read in one round trip to
+    the cache: the kotas' versions and the part, stored with the versions it was computed
+    from. A part stored under other versions than the current ones is not served (a write
+    came between). With programs=True the kotas' programmes versions count too."""
 
-    def __init__(self, *, name: str, city_id: int, today: date, parts):
-        raw = ":".join(str(p) for p in (name, city_id, today.isoformat(), *parts))
+    def __init__(
+        self,
+        *,
+        name: str,
+        today: date,
+        parts,
+        city_id: int | None = None,
+        city_ids=(),
+        programs: bool = False,
+    ):
+        cities = ([] if city_id is None else [city_id]) + list(city_ids)
+        raw = ":".join(
+            str(p) for p in (name, *cities, today.isoformat(), *parts, programs or "")
+        )
         self.key = f"reports:page:{uuid.uuid5(uuid.NAMESPACE_URL, raw).hex}"
-        self.version_keys = [ALL_CITIES, _city_key(city_id)]
+        self.version_keys = [ALL_CITIES, *(_city_key(c) for c in cities)]
+        if programs:
+            self.version_keys += [_programs_key(c) for c in cities]
         self.versions = None
 
     def get(self):
@@ -135,7 +197,20 @@ class Page:
 
 def _reference_changed(sender, **kwargs) -> None:
     _CITIES.clear()  # a kelurahan or kecamatan may have moved
+    _AGENCY_CITIES.clear()  # ... or a Sudin
     report_inputs_changed()
+
+
+def _program_changed(sender, instance, **kwargs) -> None:
+    programs_changed(agency_ids=[instance.agency_id])
+
+
+def _enrollment_changed(sender, instance, **kwargs) -> None:
+    # Its programme is usually the one it was saved with; else read after the commit.
+    if type(instance).program.is_cached(instance):
+        programs_changed(agency_ids=[instance.program.agency_id])
+    else:
+        programs_changed(program_ids=[instance.program_id])
 
 
 def reference_models():
@@ -168,3 +243,11 @@ def connect() -> None:
         post_delete.connect(
             _reference_changed, sender=model, dispatch_uid=f"rcd-{model}"
         )
+    from programs.models import Enrollment, Program
+
+    for model, receiver in (
+        (Program, _program_changed),
+        (Enrollment, _enrollment_changed),
+    ):
+        post_save.connect(receiver, sender=model, dispatch_uid=f"pc-{model}")
+        post_delete.connect(receiver, sender=model, dispatch_uid=f"pcd-{model}")

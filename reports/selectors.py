@@ -164,6 +164,20 @@ class ProgressReport:
         semester = self.period.semester_list[index]
         return self.counts.get((area.code, stage, semester.index), 0)
 
+    def stage_series(
+        self, *, stage: str, area: AreaProgress | None = None
+    ) -> list[int]:
+        """New residents at a stage in each semester of the period: of one kecamatan, or of
+        the kota (area None or the kota's own: the sum of its kecamatan, as the funnel)."""
+        if area is None or area is self.city_progress:
+            codes = [a.code for a in self.districts]
+        else:
+            codes = [area.code]
+        return [
+            sum(self.counts.get((code, stage, s.index), 0) for code in codes)
+            for s in self.period.semester_list
+        ]
+
     @property
     def worst_first(self) -> list[AreaProgress]:
         return sorted(self.districts, key=lambda a: (a.percent_to_date or 0, a.name))

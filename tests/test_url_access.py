@@ -727,6 +727,19 @@ RULES: dict[str, Rule] = {
             ),
         ),
     ),
+    # --- public: no login; official facts of every kota, never a resident ---
+    # Every kota's kecamatan are listed by name (the "luar" report's kecamatan among them).
+    "public:index": Rule(opens=EVERYONE, sees={(LUAR, REPORT): EVERYONE}),
+    # A kecamatan's page names its field leads (official contacts) and its kota's open
+    # trainings (not their codes); residents stay hidden from everyone.
+    "public:district": Rule(
+        reach={KOTA: EVERYONE, LUAR: EVERYONE},
+        sees={
+            (KOTA, PROGRAM): EVERYONE,
+            (LUAR, PROGRAM): EVERYONE,
+            (LUAR, REPORT): EVERYONE,
+        },
+    ),
 }
 
 # URL keyword -> the other scope's object it names, per app namespace.
@@ -737,6 +750,7 @@ KWARG_OBJECTS: dict[tuple[str, str], Callable[[Scope], object]] = {
     ("programs", "resident_pk"): lambda s: s.resident.pk,
     ("reports", "code"): lambda s: s.district.code,
     ("imports", "job_id"): lambda s: s.import_job.pk,
+    ("public", "slug"): lambda s: s.district.slug,
 }
 
 # --- The resolver ---------------------------------------------------------------------

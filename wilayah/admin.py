@@ -22,7 +22,9 @@ class CityAdmin(FastModelAdmin):
 
 @admin.register(District)
 class DistrictAdmin(FastModelAdmin):
-    list_display = ["code", "name", "city"]
+    list_display = ["code", "name", "city", "slug", "office_phone"]
+    fields = ["code", "name", "city", "slug", "office_address", "office_phone"]
+    readonly_fields = ["slug"]
     list_filter = ["city"]
     list_select_related = ["city"]
     search_fields = ["code", "name"]

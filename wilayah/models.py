@@ -2,6 +2,7 @@
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from jakpreneur.text import CleanTextModelMixin
@@ -88,10 +89,33 @@ class City(Place):
         return "".join(word[0] for word in self.short_name.split()).upper()
 
 
+def district_slug(*, name: str, city_name: str, repeated: bool) -> str:
+    """The kecamatan's name in a URL (/program/kembangan/); with its kota's name appended
+    when another kecamatan of DKI Jakarta has the same name (kota short name)."""
+    return slugify(f"{name} {city_name}" if repeated else name)
+
+
 class District(Place):
     code = _code_field(DISTRICT_CODE, "31.73.08")
     city = models.ForeignKey(
         City, models.PROTECT, related_name="districts", verbose_name=_("kota")
+    )
+    # Filled by load_wilayah (wilayah.services.district_slugs_refresh); public URLs use it.
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        blank=True,  # filled from the name on clean/save
+        help_text=_("Nama kecamatan di alamat halaman publik, misalnya kembangan."),
+    )
+    # The kantor kecamatan, where the PKT desk sits: official contacts shown to the public.
+    office_address = models.CharField(
+        _("alamat kantor kecamatan"), max_length=255, blank=True
+    )
+    office_phone = models.CharField(
+        _("telepon kantor kecamatan (meja PKT)"),
+        max_length=30,
+        blank=True,
+        help_text=_("Nomor resmi kantor, bukan nomor pribadi petugas."),
     )
 
     class Meta(Place.Meta):
@@ -101,8 +125,36 @@ class District(Place):
             models.CheckConstraint(
                 condition=models.Q(code__regex=DISTRICT_CODE),
                 name="wilayah_district_code_format",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["slug"],
+                name="wilayah_district_slug_unique",
+                violation_error_message=_("Slug ini sudah dipakai kecamatan lain."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(slug=""),
+                name="wilayah_district_slug_not_empty",
+            ),
         ]
+
+    def save(self, *args, **kwargs):
+        self._fill_slug()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self._fill_slug()
+
+    def _fill_slug(self) -> None:
+        """A kecamatan added by hand gets its slug from its name (its kota's appended if
+        the name is taken); load_wilayah then applies the rule to all at once."""
+        if self.slug or not self.name or not self.city_id:
+            return
+        repeated = (
+            District.objects.filter(name__iexact=self.name).exclude(pk=self.pk).exists()
+        )
+        self.slug = district_slug(
+            name=self.name, city_name=self.city.short_name, repeated=repeated
+        )
 
 
 class Village(Place):

@@ -2,6 +2,7 @@
 
 import csv
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from .models import (
     District,
     Province,
     Village,
+    district_slug,
 )
 
 OFFICIAL_CSV = Path(__file__).resolve().parent / "data" / "wilayah_dki_jakarta.csv"
@@ -204,6 +206,7 @@ def wilayah_import(
                 result.unchanged += 1
     if prune:
         _prune(rows=rows, result=result)
+    district_slugs_refresh()
     result.totals = {
         level: model.objects.count() for level, (model, _p, _f) in LEVELS.items()
     }
@@ -223,3 +226,27 @@ def _prune(*, rows: list[PlaceRow], result: ImportResult) -> None:
                 result.kept.append(place.code)
             else:
                 result.deleted += 1
+
+
+def district_slugs_refresh() -> int:
+    """Give every kecamatan its slug by the rule (its name; its kota's appended where the
+    name repeats in DKI Jakarta); returns how many changed. Idempotent."""
+    districts = list(District.objects.select_related("city"))
+    names = Counter(d.name.casefold() for d in districts)
+    wanted = {
+        d.pk: district_slug(
+            name=d.name,
+            city_name=d.city.short_name,
+            repeated=names[d.name.casefold()] > 1,
+        )
+        for d in districts
+    }
+    changed = [d for d in districts if d.slug != wanted[d.pk]]
+    # Two steps, so that two kecamatan trading slugs never hold the same one at once.
+    for district in changed:
+        district.slug = f"~{district.code}"
+        district.save(update_fields=["slug"])
+    for district in changed:
+        district.slug = wanted[district.pk]
+        district.save(update_fields=["slug"])
+    return len(changed)

@@ -151,3 +151,29 @@ def test_demo_targets_fit_the_demo_so_the_dashboard_shows_a_mix(places, settings
     assert len({area.status for area in report.districts}) >= 2
     other = TargetPeriod.objects.get(city__code="31.71")  # no demo residents there
     assert other.default_total == DEFAULT_DISTRICT_TOTAL
+
+
+def test_demo_fills_office_contacts_for_the_public_pages_and_keeps_admins_edits(
+    places, settings
+):
+    from programs.models import Agency
+    from wilayah.models import District
+
+    settings.DEBUG = True
+    parekraf = Agency.objects.get(city__code="31.73", short_name="Parekraf")
+    parekraf.office_phone = "(021) 5555 0000"
+    parekraf.save()
+
+    seed()
+
+    assert not Agency.objects.filter(office_phone="").exists()
+    assert not District.objects.filter(office_phone="").exists()
+    assert all(d.office_address for d in District.objects.all())
+    leads = FieldLead.objects.filter(active=True)
+    assert leads.exists()
+    # Office landlines, never the lead's own mobile.
+    assert all(lead.office_phone.startswith("(021) ") for lead in leads)
+    assert all(lead.office_phone != lead.phone for lead in leads)
+    parekraf.refresh_from_db()
+    assert parekraf.office_phone == "(021) 5555 0000"
+    assert "baru 0" in seed().split("Kontak kantor demo")[1].splitlines()[0]

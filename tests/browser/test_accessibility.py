@@ -8,12 +8,13 @@ itself without a bypass. AXE_CORE_JS points to another copy of axe.min.js.
 """
 
 import os
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tests.factories import PASSWORD, staff_user
@@ -160,4 +161,28 @@ def test_login_page_has_no_serious_accessibility_violations(
     page.get_by_role("button", name="Masuk").click()
     page.wait_for_load_state("load")
     problems += audit(page, "/accounts/login/", script, "(salah sandi)")
+    assert problems == [], "\n".join(problems)
+
+
+def test_public_pages_have_no_serious_accessibility_violations(
+    axe_page, live_server, city
+):
+    """/program/ and a kecamatan's page, anonymous: an open training, a field lead and a
+    Sudin without one (Parekraf), the progress tables unfolded."""
+    script = axe_script()
+    today = timezone.localdate()
+    with transaction.atomic():
+        ProgramFactory(
+            start_date=today + timedelta(days=5), end_date=today + timedelta(days=6)
+        )
+    page = axe_page
+    problems = []
+    for path in ("/program/", "/program/kembangan/"):
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("load")
+        problems += audit(page, path, script)
+        page.evaluate(
+            "document.querySelectorAll('details').forEach(d => d.open = true)"
+        )
+        problems += audit(page, path, script, "(tabel dibuka)")
     assert problems == [], "\n".join(problems)

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from demo.accounts import (
     demo_accounts,
     demo_field_leads,
+    demo_office_contacts,
     demo_places_and_agencies,
 )
 from demo.programs import demo_programs
@@ -39,6 +40,10 @@ class Command(BaseCommand):
             self.stdout.write(line)
         leads = demo_field_leads(seed=seed)
         self.stdout.write(f"Kasatlak/Kasatpel demo: baru {leads}")
+        contacts = demo_office_contacts(seed=seed)
+        self.stdout.write(
+            f"Kontak kantor demo (Sudin, kecamatan, satlak): baru {contacts}"
+        )
         accounts = demo_accounts(password=settings.DEMO_PASSWORD)
         self.stdout.write("Akun demo (kata sandi: DEMO_PASSWORD, bawaan 'jakpreneur'):")
         for username, role, created in accounts:
