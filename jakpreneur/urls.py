@@ -20,6 +20,7 @@ urlpatterns = [
     path("pelatihan/", include("programs.urls")),
     path("laporan/", include("reports.urls")),
     path("impor/", include("imports.urls")),
+    path("sosialisasi/", include("outreach.urls")),  # issue 13: outreach
     path("", include("home.urls")),
 ]
 
