@@ -127,7 +127,7 @@ def test_kecamatan_without_outreach_and_sudin_without_lead_are_flagged(sekkota, 
     assert f'data-code="{KEMBANGAN}" data-flag' not in flagged
     assert "7 kecamatan belum ada sosialisasi semester ini." in body
     # No Sudin has a field lead in this test: every kecamatan lists Parekraf among them.
-    assert flagged.count("Tanpa Kasatlak/Kasatpel:") == 8
+    assert flagged.count("Sudin tanpa Kasatlak/Kasatpel:") == 8
 
 
 def test_a_field_lead_removes_the_flag(sekkota, world, commit):
