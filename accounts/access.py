@@ -9,7 +9,7 @@ everywhere; a user without a staff profile has no role and sees nothing.
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from wilayah.models import City, District, Village
 
@@ -32,6 +32,10 @@ REPORT_READERS = frozenset({Role.PIMPINAN, Role.ADMIN})
 # Roles that import registrations and attendance from spreadsheets (each within what
 # they may register, edit and enrol).
 IMPORTERS = RECORD_KEEPERS | PROGRAM_RUNNERS
+# Roles that record outreach (sosialisasi) activities, each within their area or Sudin.
+OUTREACH_RECORDERS = frozenset({Role.KELURAHAN, Role.KECAMATAN, Role.SUDIN, Role.ADMIN})
+# Roles that read the outreach activities of their area (pimpinan: their kota).
+OUTREACH_READERS = OUTREACH_RECORDERS | {Role.PIMPINAN}
 # Every staff role.
 STAFF = frozenset(Role)
 
@@ -176,3 +180,81 @@ def cities_visible_to(*, user) -> QuerySet[City]:
     if not is_staff_member(user):
         return cities.none()
     return cities.filter(pk=city_id_of(user))
+
+
+# --- Outreach (sosialisasi) -----------------------------------------------------------
+# Kecamatan staff record for their kecamatan (local to any of its kelurahan or not);
+# kelurahan staff for their own kelurahan (an activity they record is local to it); Sudin
+# staff in any kecamatan of their kota, organised by their Sudin. Each may correct and
+# delete the activities of that same scope (a colleague's too: the desk is shared).
+# Pimpinan read their kota's; admins everything.
+
+
+def may_record_outreach(user) -> bool:
+    return _in(user, OUTREACH_RECORDERS)
+
+
+def may_read_outreach(user) -> bool:
+    return _in(user, OUTREACH_READERS)
+
+
+def districts_for_outreach(*, user) -> QuerySet[District]:
+    """Kecamatan in which a user may record outreach activities."""
+    districts = District.objects.order_by("code")
+    role = role_of(user)
+    staff = getattr(user, "staff", None)
+    if role == Role.ADMIN:
+        return districts
+    if role == Role.SUDIN:
+        return districts.filter(city_id=staff.agency.city_id)
+    if role == Role.KECAMATAN:
+        return districts.filter(pk=staff.district_id)
+    if role == Role.KELURAHAN:
+        return districts.filter(pk=staff.village.district_id)
+    return districts.none()
+
+
+def villages_for_outreach(*, user) -> QuerySet[Village]:
+    """Kelurahan an outreach activity a user records may be local to."""
+    role = role_of(user)
+    if role == Role.KELURAHAN:
+        return Village.objects.filter(pk=user.staff.village_id)
+    return Village.objects.filter(district__in=districts_for_outreach(user=user))
+
+
+def outreach_local_required(user) -> bool:
+    """Kelurahan staff record only what happened in their own kelurahan."""
+    return role_of(user) == Role.KELURAHAN
+
+
+def outreach_agency_of(user):
+    """The Sudin a user's outreach is organised by (Sudin staff), else None: any Sudin of
+    the kecamatan's kota or an office may organise it."""
+    return user.staff.agency if role_of(user) == Role.SUDIN else None
+
+
+def districts_with_outreach_visible_to(*, user) -> QuerySet[District]:
+    """Kecamatan whose outreach activities a user reads: kelurahan and kecamatan staff
+    their kecamatan, Sudin staff and pimpinan their kota, admins every kecamatan."""
+    role = role_of(user)
+    if role not in OUTREACH_READERS:
+        return District.objects.none()
+    if role in (Role.SUDIN, Role.PIMPINAN):
+        return District.objects.filter(city_id=city_id_of(user)).order_by("code")
+    return districts_for_outreach(user=user)
+
+
+def outreach_kept_by(user) -> Q:
+    """Of the activities a user reads, those they may correct and delete (a filter on
+    outreach.OutreachActivity's district, village and agency)."""
+    role = role_of(user)
+    staff = getattr(user, "staff", None)
+    if role == Role.ADMIN:
+        return Q()
+    if role == Role.KECAMATAN:
+        return Q(district_id=staff.district_id)
+    if role == Role.KELURAHAN:
+        return Q(village_id=staff.village_id)
+    if role == Role.SUDIN:
+        return Q(agency_id=staff.agency_id)
+    return Q(pk__in=[])

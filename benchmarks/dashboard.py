@@ -133,6 +133,10 @@ def seed_jakarta_barat(count: int) -> None:
         print(f"    {trainings.summary()}")
     with timed("target periods (demo_periods)"):
         print(f"    {demo_periods()} new periods")
+    with timed("outreach activities (demo_outreach)"):  # issue 13: the outreach panel
+        from demo.outreach import demo_outreach
+
+        print(f"    {demo_outreach(seed=SEED, city_code=CITY)} new activities")
 
 
 def seed_other_cities(count: int) -> None:

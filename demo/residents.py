@@ -210,8 +210,24 @@ RESIDENT_FIELDS = [
     "birth_date", "phone", "email", "address", "rt", "rw", "village", "education",
     "is_job_seeker", "is_low_income", "has_disability", "has_business", "business_name",
     "business_sector", "business_started_year", "registered_on", "is_void", "void_reason",
-    "voided_at", "created_at", "updated_at",
+    "voided_at", "created_at", "updated_at", "heard_via",
 ]  # fmt: skip
+# How demo residents heard of Jakpreneur (issue 13), by resident id: no random draw, so
+# every other demo value stays as it was. Weights: outreach 3, kelurahan 3, family 2, ...
+HEARD_VIA_MIX = [
+    "outreach",
+    "kelurahan",
+    "family",
+    "outreach",
+    "social_media",
+    "kelurahan",
+    "field_lead",
+    "family",
+    "outreach",
+    "kelurahan",
+    "other",
+    "social_media",
+]
 STAGE_FIELDS = [
     "resident", "stage", "reached_on", "mentor", "licence_type", "licence_number",
     "channel", "lender", "amount", "note", "created_at",
@@ -518,6 +534,7 @@ class _Generator:
                 voided_at,
                 created_at,
                 updated_at,
+                HEARD_VIA_MIX[resident_id * 7 % len(HEARD_VIA_MIX)],
             )
 
     def _name(self, female: bool) -> tuple[str, str, str, str]:

@@ -9,6 +9,7 @@ from accounts.access import (
     may_list_residents,
     may_manage_programs,
     may_read_reports,
+    may_record_outreach,
     may_see_coverage,
     role_of,
 )
@@ -24,6 +25,7 @@ MENU = [
     (_("Impor"), "imports:list", may_import),
     (_("Cakupan"), "programs:coverage", may_see_coverage),
     (_("Laporan"), "reports:dashboard", may_read_reports),
+    (_("Sosialisasi"), "outreach:list", may_record_outreach),  # issue 13
 ]
 
 

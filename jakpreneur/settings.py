@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "accounts",
     "participants",
     "programs",
+    "outreach",  # issue 13: sosialisasi
     "reports",
     "imports",
     "home",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("laporan/", include("reports.urls")),
     path("impor/", include("imports.urls")),
     path("program/", include("public.urls")),
+    path("sosialisasi/", include("outreach.urls")),
     path("", include("home.urls")),
 ]
 

@@ -27,12 +27,27 @@ from django.db.models.functions import Cast, Coalesce, ExtractYear
 
 from jakpreneur.semesters import Semester, semester_index_sql
 
-from .models import STAGE_DATE_FIELDS, BreakdownCount, Dimension, Resident, StageCount
+from .models import (
+    STAGE_DATE_FIELDS,
+    BreakdownCount,
+    Dimension,
+    HeardVia,
+    Resident,
+    Stage,
+    StageCount,
+)
 
 logger = logging.getLogger(__name__)
 
 # Who is counted at all: every resident whose registration is not voided.
 COUNTED = Q(is_void=False)
+
+# Registrations that name outreach as their source (issue 13): the BreakdownCount rows of
+# counted residents who reached Pendaftaran and heard of Jakpreneur at an outreach activity
+# (their semester is the one they registered in; their kecamatan their domicile's).
+NAMED_OUTREACH = Q(
+    stage=Stage.PENDAFTARAN, dimension=Dimension.HEARD, value=HeardVia.OUTREACH
+)
 
 # Age bands on the day a stage was reached: (first age, last age, stored value).
 AGE_BANDS = [

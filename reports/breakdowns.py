@@ -11,8 +11,15 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from jakpreneur.semesters import Semester
-from participants.counting import AGE_BAND_LABELS, AGE_BANDS
-from participants.models import BreakdownCount, Dimension, Gender, Sector, StageCount
+from participants.counting import AGE_BAND_LABELS, AGE_BANDS, NAMED_OUTREACH
+from participants.models import (
+    BreakdownCount,
+    Dimension,
+    Gender,
+    HeardVia,
+    Sector,
+    StageCount,
+)
 from programs.models import Agency
 from wilayah.models import District, Village
 
@@ -24,6 +31,7 @@ DIMENSIONS = [
     Dimension.CATEGORY.value,
     Dimension.GENDER.value,
     Dimension.AGE.value,
+    Dimension.HEARD.value,
 ]
 
 
@@ -100,7 +108,32 @@ def breakdowns(
         for _low, _high, value in AGE_BANDS
         if value in ages
     ]
+    # How they heard of Jakpreneur, in the question's order; "" = not asked (older records).
+    heard = split.get(Dimension.HEARD, {})
+    result[Dimension.HEARD] = [
+        (str(label), heard[value])
+        for value, label in HeardVia.choices
+        if value in heard
+    ]
+    if heard.get(""):
+        result[Dimension.HEARD].append((_("Tidak ditanyakan (data lama)"), heard[""]))
     return result
+
+
+def outreach_registrations(
+    *, districts: list[District], semester: Semester
+) -> dict[int, int]:
+    """Registrations of a semester that name outreach as their source, per kecamatan (id):
+    the counters' rule (participants.counting.NAMED_OUTREACH), not the residents."""
+    rows = (
+        BreakdownCount.objects.filter(
+            NAMED_OUTREACH, village__district__in=districts, semester=semester.index
+        )
+        .values("village__district_id")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    return {row["village__district_id"]: row["n"] for row in rows if row["n"]}
 
 
 @dataclass

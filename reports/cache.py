@@ -15,6 +15,7 @@ never served once a write changed what it shows:
   Program or Enrollment of that kota (`programs_changed`; imports, which insert enrolments in
   bulk without signals, call it themselves). Only pages built with `programs=True` read it,
   so an enrolment does not recompute the dashboard.
+- outreach activities (the dashboard's outreach panel) bump their own kota.
 
 A version is a random token, not a counter: a version evicted from the cache comes back as
 a new token, never as an old one that an old page was stored with. If the cache cannot be
@@ -30,7 +31,7 @@ from datetime import date
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 
 logger = logging.getLogger(__name__)
 
@@ -233,11 +234,45 @@ def reference_models():
     ]
 
 
+# --- Issue 13: outreach activities show on their kota's dashboard (outreach panel) ------
+
+
+def _outreach_before(sender, instance, **kwargs) -> None:
+    """Before an activity is saved again: the kota it was in (an admin may move it)."""
+    instance._report_city_before = (
+        sender.objects.filter(pk=instance.pk)
+        .values_list("district__city_id", flat=True)
+        .first()
+        if instance.pk
+        else None
+    )
+
+
+def _outreach_changed(sender, instance, **kwargs) -> None:
+    """An activity saved or deleted: its kota's report inputs changed (not every kota's)."""
+    city_ids = {instance.district.city_id}
+    before = getattr(instance, "_report_city_before", None)
+    if before is not None:
+        city_ids.add(before)
+    report_inputs_changed(city_ids=sorted(city_ids))
+
+
+def connect_outreach() -> None:
+    from outreach.models import OutreachActivity
+
+    pre_save.connect(_outreach_before, sender=OutreachActivity, dispatch_uid="rc-out0")
+    post_save.connect(_outreach_changed, sender=OutreachActivity, dispatch_uid="rc-out")
+    post_delete.connect(
+        _outreach_changed, sender=OutreachActivity, dispatch_uid="rcd-out"
+    )
+
+
 def connect() -> None:
     """Called once from ReportsConfig.ready."""
     from participants.counting import counts_changed_register
 
     counts_changed_register(counts_listen)
+    connect_outreach()  # issue 13
     for model in reference_models():
         post_save.connect(_reference_changed, sender=model, dispatch_uid=f"rc-{model}")
         post_delete.connect(

@@ -17,6 +17,7 @@ from .access import report_cities_for, report_city_for
 from .breakdowns import KELURAHAN, breakdowns, counted_headline, village_semesters
 from .cache import Page
 from .exports import progress_csv, progress_json, progress_xlsx
+from .outreach_panel import outreach_of_district, outreach_panel, outreach_semester
 from .selectors import percent_number, period_for, progress_report_current
 
 
@@ -67,6 +68,7 @@ def _breakdown_titles():
         (Dimension.CATEGORY.value, _("Per kategori pelatihan")),
         (Dimension.GENDER.value, _("Per jenis kelamin")),
         (Dimension.AGE.value, _("Per kelompok usia (saat mencapai tahap)")),
+        (Dimension.HEARD.value, _("Per sumber informasi (tahu Jakpreneur dari)")),
     ]
 
 
@@ -201,6 +203,13 @@ def _dashboard_figures(request, *, period, today) -> dict:
         # No resident at any stage in the period: say so instead of judging zeros.
         "nothing_recorded": not any(area.funnel.values()),
         "stage_label": Stage(period.stage).label,
+        # Issue 13: outreach per kecamatan in the last semester shown (at most today's).
+        "outreach": outreach_panel(
+            city=report.city,
+            districts=districts,
+            semester=outreach_semester(last=last, today=today),
+            gaps=gaps,
+        ),
     }
     return {"period": period} | {
         name: render_to_string(template, context, request=request)
@@ -248,6 +257,8 @@ def district_detail(request, code):
             ),
             "semesters": report.period.semester_list,
             "stage_label": Stage(stage).label,
+            # Issue 13: the kecamatan's outreach activities of the panel's semester.
+            **outreach_of_district(district=district, last=last, today=report.today),
         },
     )
 

@@ -398,6 +398,7 @@ def path_values(pattern: Pattern, world: World) -> list[dict[str, str]]:
         ("reports", "code"): lambda s: s.district.code,
         ("imports", "job_id"): lambda s: s.import_job.pk,
         ("public", "slug"): lambda s: s.district.slug,
+        ("outreach", "pk"): lambda s: s.activity.pk,
     }
     root = pattern.namespace.split(":")[0]
     sets = []

@@ -49,6 +49,7 @@ from accounts.tests.factories import UserFactory, staff_user
 from conftest import load_reference_data
 from imports.models import ImportJob
 from imports.services import import_job_create
+from outreach.models import OutreachActivity
 from participants.identity import nik_build, nik_mask
 from participants.models import AccessLog, Resident, StageRecord
 from participants.tests.factories import ResidentFactory, StageRecordFactory
@@ -89,11 +90,15 @@ COVERAGE = frozenset({PIMPINAN, SUDIN}) | ADMINS
 IMPORTERS = KEEPERS | {SUDIN}
 # reports/access.py
 REPORT_READERS = frozenset({PIMPINAN}) | ADMINS
+# outreach (accounts/access.py): recorders in their scope; pimpinan read their kota's
+OUTREACH_RECORDERS = frozenset({KELURAHAN, KECAMATAN, SUDIN}) | ADMINS
+OUTREACH_READERS = OUTREACH_RECORDERS | {PIMPINAN}
 
 # --- What they may see of the other scope ---------------------------------------------
 
 KOTA, LUAR = "kota", "luar"
 RESIDENT, PROGRAM, REPORT = "resident", "program", "report"
+OUTREACH = "outreach"
 
 # (variant, kind) -> roles that may see it, wherever it shows; a rule may widen it (RULES.sees).
 DEFAULT_SEES = {
@@ -105,6 +110,10 @@ DEFAULT_SEES = {
     (LUAR, RESIDENT): ADMINS,
     (LUAR, PROGRAM): ADMINS,
     (LUAR, REPORT): ADMINS,
+    # Sudin staff and pimpinan read the outreach of their whole kota; kelurahan and
+    # kecamatan staff their kecamatan's (accounts.access.districts_with_outreach_visible_to).
+    (KOTA, OUTREACH): frozenset({SUDIN, PIMPINAN}) | ADMINS,
+    (LUAR, OUTREACH): ADMINS,
 }
 
 
@@ -124,6 +133,7 @@ class Scope:
     period: TargetPeriod | None = None
     lead: FieldLead | None = None
     import_job: ImportJob | None = None
+    activity: OutreachActivity | None = None
 
 
 @dataclass
@@ -152,6 +162,8 @@ class World:
             found[(variant, PROGRAM)] = [scope.program.code] + (
                 [scope.lead.name] if scope.lead else []
             )
+            if scope.activity:
+                found[(variant, OUTREACH)] = [scope.activity.notes]
             if scope.period:
                 # The exports name no period, but every row names its kecamatan.
                 found[(variant, REPORT)] = [scope.period.name, scope.district.name]
@@ -255,6 +267,21 @@ def build_world() -> World:
     luar.lead = field_lead_create(
         agency=luar.agency, district=luar.district, name="Kasatpel Timur Rahasia"
     )
+    # An outreach activity per scope: Joglo's kantor kelurahan, Sudin KPKP in Cengkareng,
+    # Matraman's kantor kecamatan.
+    for scope, organiser in (
+        (home, {"office": "kelurahan", "village": home.village}),
+        (kota, {"agency": kota.agency}),
+        (luar, {"office": "kecamatan"}),
+    ):
+        scope.activity = OutreachActivity.objects.create(
+            held_on=date(2025, 3, 10),
+            district=scope.district,
+            kind="tatap_muka",
+            people_reached=25,
+            notes=f"Sosialisasi {scope.label} Rahasia",
+            **organiser,
+        )
     return World(users=users, home=home, kota=kota, luar=luar)
 
 
@@ -740,6 +767,63 @@ RULES: dict[str, Rule] = {
             (LUAR, REPORT): EVERYONE,
         },
     ),
+    # --- outreach (issue 13) ---
+    "outreach:list": Rule(
+        opens=OUTREACH_READERS,
+        probes=_each(
+            lambda v: [
+                Probe(
+                    f"GET ?district of {v}",
+                    GET,
+                    OUTREACH_READERS,
+                    query=lambda w, v=v: {
+                        "district": w.scope(v).district.pk,
+                        "semester": "2025-S1",
+                    },
+                )
+            ]
+        ),
+    ),
+    # Kecamatan and kelurahan staff's district (and kelurahan's village) are fixed to
+    # theirs, a Sudin's organiser to itself: whatever they post, nothing lands in another
+    # kota, or in the other kecamatan unless by the Sudin of the kota (theirs to record).
+    "outreach:create": Rule(
+        methods=(GET, POST),
+        opens=OUTREACH_RECORDERS,
+        probes=_each(
+            lambda v: [
+                Probe(
+                    f"POST an activity in {v} kecamatan",
+                    POST,
+                    OUTREACH_RECORDERS,
+                    data=lambda w, v=v: {
+                        "held_on": "2025-03-11",
+                        "kind": "bazar",
+                        "district": w.scope(v).district.pk,
+                        "village": w.scope(v).village.pk,
+                        "organiser": f"sudin:{w.scope(v).agency.pk}",
+                        "people_reached": "10",
+                    },
+                    guard=lambda w: OutreachActivity.objects.filter(
+                        Q(district=w.luar.district)
+                        | (Q(district=w.kota.district) & ~Q(agency=w.home.agency))
+                    ).count(),
+                )
+            ]
+        ),
+    ),
+    "outreach:edit": Rule(
+        methods=(GET, POST),
+        reach={KOTA: ADMINS, LUAR: ADMINS},
+        post_data=lambda w, s: {
+            "held_on": "2025-03-12",
+            "kind": "lainnya",
+            "district": s.district.pk,
+            "organiser": "kantor:kecamatan",
+            "people_reached": "1",
+        },
+    ),
+    "outreach:delete": Rule(methods=(POST,), reach={KOTA: ADMINS, LUAR: ADMINS}),
 }
 
 # URL keyword -> the other scope's object it names, per app namespace.
@@ -751,6 +835,7 @@ KWARG_OBJECTS: dict[tuple[str, str], Callable[[Scope], object]] = {
     ("reports", "code"): lambda s: s.district.code,
     ("imports", "job_id"): lambda s: s.import_job.pk,
     ("public", "slug"): lambda s: s.district.slug,
+    ("outreach", "pk"): lambda s: s.activity.pk,
 }
 
 # --- The resolver ---------------------------------------------------------------------
@@ -931,9 +1016,11 @@ WRITTEN = [
     StageRecord.history.model,
     Program.history.model,
     Enrollment.history.model,
+    OutreachActivity.history.model,
     Resident,
     StageRecord,
     Enrollment,
+    OutreachActivity,
 ]
 
 

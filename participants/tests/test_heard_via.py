@@ -91,3 +91,16 @@ def test_the_migration_files_earlier_residents_under_not_asked(places):
         ).values_list("value", "semester", "count")
     ) == [("", 2025 * 2, 1), ("", 2025 * 2 + 1, 1)]
     assert stage_counts_differences() == []
+
+
+def test_the_resident_page_shows_how_they_heard_and_their_door(joglo_client):
+    answered = ResidentFactory(heard_via="outreach")
+    older = ResidentFactory(heard_via="")
+
+    page = joglo_client.get(reverse("participants:detail", args=[answered.pk]))
+    old_page = joglo_client.get(reverse("participants:detail", args=[older.pk]))
+
+    text = page.content.decode()
+    assert "Kegiatan sosialisasi di sekitar saya" in text
+    assert "Meja layanan (petugas)" in text
+    assert "Tidak ditanyakan (data lama)" in old_page.content.decode()

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tests.factories import PASSWORD, staff_user
+from outreach.tests.factories import OutreachActivityFactory
 from programs.tests.factories import EnrollmentFactory, ProgramFactory
 from reports.tests.factories import KAPUK, jakarta_barat_period, resident
 from tests.browser.conftest import log_in
@@ -61,7 +62,13 @@ def city(live_places):
     program = ProgramFactory()
     with transaction.atomic():  # the stage sync locks rows (this test is transactional)
         EnrollmentFactory(program=program, resident=person)
-    return {"period": period, "resident": person, "program": program}
+    activity = OutreachActivityFactory()  # Kembangan's kantor kecamatan (issue 13)
+    return {
+        "period": period,
+        "resident": person,
+        "program": program,
+        "activity": activity,
+    }
 
 
 def pages_of(role, city) -> list[str]:
@@ -73,6 +80,7 @@ def pages_of(role, city) -> list[str]:
         "/laporan/rincian/?kota=31.73",
     ]
     residents = ["/warga/", f"/warga/{person}/"]
+    outreach = ["/sosialisasi/", "/sosialisasi/tambah/"]  # issue 13
     return {
         Role.KELURAHAN: [
             "/",
@@ -81,7 +89,12 @@ def pages_of(role, city) -> list[str]:
             "/pelatihan/",
             f"/pelatihan/{program}/",
         ],
-        Role.KECAMATAN: ["/", "/warga/"],
+        Role.KECAMATAN: [
+            "/",
+            "/warga/",
+            *outreach,
+            f"/sosialisasi/{city['activity'].pk}/ubah/",
+        ],
         Role.SUDIN: [
             "/",
             "/pelatihan/",
@@ -89,8 +102,15 @@ def pages_of(role, city) -> list[str]:
             "/pelatihan/tambah/",
             "/pelatihan/cakupan/",
             "/warga/cari-nik/",
+            "/sosialisasi/tambah/",
         ],
-        Role.PIMPINAN: ["/", *dashboard, *residents, "/pelatihan/cakupan/"],
+        Role.PIMPINAN: [
+            "/",
+            *dashboard,
+            *residents,
+            "/pelatihan/cakupan/",
+            "/sosialisasi/",
+        ],
         Role.ADMIN: ["/", *dashboard, "/pelatihan/cakupan/"],
     }[role]
 

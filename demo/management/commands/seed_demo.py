@@ -7,6 +7,7 @@ from demo.accounts import (
     demo_office_contacts,
     demo_places_and_agencies,
 )
+from demo.outreach import demo_outreach
 from demo.programs import demo_programs
 from demo.residents import demo_residents
 from demo.targets import demo_periods
@@ -54,6 +55,8 @@ class Command(BaseCommand):
             self.stdout.write(people.summary())
             trainings = demo_programs(seed=seed)
             self.stdout.write(trainings.summary())
+            outreach = demo_outreach(seed=seed)  # issue 13
+            self.stdout.write(f"Kegiatan sosialisasi demo: baru {outreach}")
             # Each load rebuilt the stage dates and counters of Jakarta Barat after it.
             if counters := trainings.counters or people.counters:
                 self.stdout.write(
