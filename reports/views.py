@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from applications.selectors import applications_overdue
 from jakpreneur.numbers import positive_int
 from jakpreneur.semesters import Semester
 from participants.models import Dimension, Stage
@@ -142,6 +143,8 @@ def dashboard(request):
             "city": city,
             "period": figures["period"],
             "cities": cities,
+            # Issue 13: read on every request (one grouped query), never from the cache.
+            "overdue_applications": applications_overdue(city=city),
             # Our own renderings of the report, escaped as they were rendered.
             **{
                 name: mark_safe(figures[name])  # noqa: S308
