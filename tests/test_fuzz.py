@@ -397,6 +397,7 @@ def path_values(pattern: Pattern, world: World) -> list[dict[str, str]]:
         ("programs", "resident_pk"): lambda s: s.resident.pk,
         ("reports", "code"): lambda s: s.district.code,
         ("imports", "job_id"): lambda s: s.import_job.pk,
+        ("applications", "pk"): lambda s: s.application.pk,
     }
     root = pattern.namespace.split(":")[0]
     sets = []
