@@ -17,6 +17,7 @@ from django.db import transaction
 
 from accounts.models import Role
 from accounts.tests.factories import PASSWORD, staff_user
+from applications.tests.factories import ApplicationFactory
 from programs.tests.factories import EnrollmentFactory, ProgramFactory
 from reports.tests.factories import KAPUK, jakarta_barat_period, resident
 from tests.browser.conftest import log_in
@@ -60,7 +61,13 @@ def city(live_places):
     program = ProgramFactory()
     with transaction.atomic():  # the stage sync locks rows (this test is transactional)
         EnrollmentFactory(program=program, resident=person)
-    return {"period": period, "resident": person, "program": program}
+    application = ApplicationFactory(full_name="Rina Wati")
+    return {
+        "period": period,
+        "resident": person,
+        "program": program,
+        "application": application,
+    }
 
 
 def pages_of(role, city) -> list[str]:
@@ -72,6 +79,12 @@ def pages_of(role, city) -> list[str]:
         "/laporan/rincian/?kota=31.73",
     ]
     residents = ["/warga/", f"/warga/{person}/"]
+    application = city["application"].pk
+    queue = [
+        "/pengajuan/",
+        f"/pengajuan/{application}/",
+        f"/pengajuan/{application}/terima/",
+    ]
     return {
         Role.KELURAHAN: [
             "/",
@@ -79,8 +92,9 @@ def pages_of(role, city) -> list[str]:
             "/warga/tambah/",
             "/pelatihan/",
             f"/pelatihan/{program}/",
+            *queue,
         ],
-        Role.KECAMATAN: ["/", "/warga/"],
+        Role.KECAMATAN: ["/", "/warga/", *queue],
         Role.SUDIN: [
             "/",
             "/pelatihan/",
@@ -160,4 +174,27 @@ def test_login_page_has_no_serious_accessibility_violations(
     page.get_by_role("button", name="Masuk").click()
     page.wait_for_load_state("load")
     problems += audit(page, "/accounts/login/", script, "(salah sandi)")
+    assert problems == [], "\n".join(problems)
+
+
+def test_public_application_pages_have_no_serious_accessibility_violations(
+    axe_page, live_server, live_places
+):
+    """Issue 13: the apply page (with its errors shown), the confirmation, the status."""
+    script = axe_script()
+    page = axe_page
+    problems = []
+    page.goto(f"{live_server.url}/program/daftar/?kecamatan=31.73.08")
+    problems += audit(page, "/program/daftar/", script)
+    page.get_by_role("button", name="Kirim pengajuan").click()
+    page.wait_for_load_state("load")
+    problems += audit(page, "/program/daftar/", script, "(kosong dikirim)")
+    application = ApplicationFactory()
+    page.goto(f"{live_server.url}/program/status/")
+    problems += audit(page, "/program/status/", script)
+    page.get_by_label("Kode pengajuan").fill(application.code)
+    page.get_by_label("Tanggal lahir").fill(application.birth_date.isoformat())
+    page.get_by_role("button", name="Cek status").click()
+    page.locator("#status-result").wait_for()
+    problems += audit(page, "/program/status/", script, "(hasil)")
     assert problems == [], "\n".join(problems)
