@@ -3,7 +3,7 @@
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -87,6 +87,25 @@ def application_submit(*, now=None, **fields) -> Application:
             raise
         return application
     raise RuntimeError("No free application code after 5 draws")
+
+
+# --- Keeping (the privacy notice's promise) ----------------------------------------------------
+
+# The privacy notice: a rejected application is kept at most 12 months.
+REJECTED_KEPT_DAYS = 365
+
+
+@transaction.atomic
+def applications_purge(*, now=None, dry_run: bool = False) -> int:
+    """Delete the applications rejected more than REJECTED_KEPT_DAYS ago; how many."""
+    limit = (now or timezone.now()) - timedelta(days=REJECTED_KEPT_DAYS)
+    old = Application.objects.filter(
+        status=Application.Status.REJECTED, handled_at__lt=limit
+    )
+    if dry_run:
+        return old.count()
+    deleted, _by_model = old.delete()
+    return deleted
 
 
 # --- Handling (the kelurahan) ------------------------------------------------------------------

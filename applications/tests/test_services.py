@@ -1,11 +1,14 @@
 """Handling an application: one transaction, the desk's own service, the counting rules."""
 
+import io
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tests.factories import staff_user
@@ -15,6 +18,7 @@ from applications.services import (
     application_accept_existing,
     application_refuse,
     application_submit,
+    applications_purge,
 )
 from jakpreneur.semesters import Semester
 from participants.counting import stage_counts_differences
@@ -91,9 +95,7 @@ def test_submit_stores_the_consent_and_a_fresh_code(places):
 
 
 def test_accepting_registers_online_on_the_day_of_acceptance(clerk, today):
-    application = ApplicationFactory(
-        applied_at=ApplicationFactory.applied_at.function() - timedelta(days=200)
-    )
+    application = ApplicationFactory(applied_at=timezone.now() - timedelta(days=200))
 
     accepted = application_accept(
         application=application, user=clerk, **registration_fields(application)
@@ -280,3 +282,23 @@ def test_accepting_costs_a_bounded_number_of_queries(clerk):
         )
 
     assert len(queries) <= 25
+
+
+def test_rejected_applications_are_purged_after_a_year(clerk):
+    now = timezone.now()
+    old = ApplicationFactory(
+        status="rejected", reason="x", handled_at=now - timedelta(days=400)
+    )
+    recent = ApplicationFactory(
+        status="rejected", reason="x", handled_at=now - timedelta(days=300)
+    )
+    waiting = ApplicationFactory(applied_at=now - timedelta(days=400))
+
+    assert applications_purge(dry_run=True) == 1
+    assert Application.objects.count() == 3
+    out = io.StringIO()
+    call_command("purge_applications", stdout=out)
+
+    assert out.getvalue().strip() == "1 rejected applications deleted"
+    assert set(Application.objects.all()) == {recent, waiting}
+    assert not Application.objects.filter(pk=old.pk).exists()
