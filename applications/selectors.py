@@ -1,7 +1,7 @@
 """Reads about online applications: the queues, the counts, the status an applicant sees."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
@@ -19,9 +19,12 @@ from .models import Application
 OVERDUE_DAYS = 14
 
 
-def overdue_before(*, now: datetime | None = None) -> datetime:
-    """Applications received before this moment and still not handled are overdue."""
-    return (now or timezone.now()) - timedelta(days=OVERDUE_DAYS)
+def overdue_before(*, today: date | None = None) -> datetime:
+    """Applications received before this moment and still not handled are overdue: the
+    start (Jakarta time) of the day OVERDUE_DAYS before today. By whole days, so a figure
+    changes only from one day to the next (the dashboard caches its parts per day)."""
+    day = (today or timezone.localdate()) - timedelta(days=OVERDUE_DAYS)
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def applications_for_queue(*, user) -> QuerySet[Application]:
@@ -33,12 +36,13 @@ def applications_for_queue(*, user) -> QuerySet[Application]:
     ).select_related("village__district")
 
 
-def applications_filtered(*, user, status: str, now=None) -> QuerySet[Application]:
+def applications_filtered(*, user, status: str, today=None) -> QuerySet[Application]:
     """The queue as the list shows it: open ones oldest first, handled ones newest first."""
     applications = applications_for_queue(user=user)
     if status == "overdue":
         return applications.filter(
-            status=Application.Status.RECEIVED, applied_at__lt=overdue_before(now=now)
+            status=Application.Status.RECEIVED,
+            applied_at__lt=overdue_before(today=today),
         ).order_by("applied_at", "id")
     if status in Application.Status.values:
         applications = applications.filter(status=status)
@@ -53,7 +57,7 @@ class QueueCounts:
     overdue: int  # of those, received more than OVERDUE_DAYS ago
 
 
-def queue_counts(*, user, now=None) -> QueueCounts:
+def queue_counts(*, user, today=None) -> QueueCounts:
     """What a desk's home page says about its queue (one query)."""
     counts = applications_for_queue(user=user).aggregate(
         waiting=Count("id", filter=Q(status=Application.Status.RECEIVED)),
@@ -61,7 +65,7 @@ def queue_counts(*, user, now=None) -> QueueCounts:
             "id",
             filter=Q(
                 status=Application.Status.RECEIVED,
-                applied_at__lt=overdue_before(now=now),
+                applied_at__lt=overdue_before(today=today),
             ),
         ),
     )
@@ -76,13 +80,13 @@ class OverdueRow:
     oldest: datetime
 
 
-def applications_overdue(*, city, now=None) -> list[OverdueRow]:
+def applications_overdue(*, city, today=None) -> list[OverdueRow]:
     """Per kecamatan of a kota: applications not handled within OVERDUE_DAYS (one grouped
     query), the kecamatan with the oldest first."""
     rows = (
         Application.objects.filter(
             status=Application.Status.RECEIVED,
-            applied_at__lt=overdue_before(now=now),
+            applied_at__lt=overdue_before(today=today),
             village__district__city=city,
         )
         .values("village__district__code", "village__district__name")
