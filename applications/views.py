@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.access import may_handle_applications
@@ -98,7 +99,7 @@ def sent(request):
 def status(request):
     """The status of one application, for whoever has its code and the birth date."""
     form = StatusForm(request.POST or None)
-    application, answered, code = None, False, 200
+    application, answered, http_status = None, False, 200
     if request.method == "POST" and form.is_valid():
         if status_address_limited(address=client_address(request)):
             form.add_error(
@@ -108,7 +109,7 @@ def status(request):
                     "lagi nanti."
                 ),
             )
-            code = 429
+            http_status = 429
         else:
             answered = True
             application = application_for_status(
@@ -119,19 +120,19 @@ def status(request):
         request,
         "applications/status.html",
         {"form": form, "application": application, "answered": answered},
-        status=code,
+        status=http_status,
     )
 
 
 # --- The queue (kelurahan and kecamatan staff) -------------------------------------------------
 
 QUEUE_TABS = [
-    ("received", _("Menunggu")),
-    ("overdue", _("Lewat 14 hari")),
-    ("needs_visit", _("Perlu datang")),
-    ("accepted", _("Disetujui")),
-    ("rejected", _("Ditolak")),
-    ("all", _("Semua")),
+    ("received", gettext_lazy("Menunggu")),
+    ("overdue", gettext_lazy("Lewat 14 hari")),
+    ("needs_visit", gettext_lazy("Perlu datang")),
+    ("accepted", gettext_lazy("Disetujui")),
+    ("rejected", gettext_lazy("Ditolak")),
+    ("all", gettext_lazy("Semua")),
 ]
 
 
@@ -207,7 +208,12 @@ def detail(request, pk):
                 for message in error.messages:
                     messages.error(request, message)
                 return redirect(application)
-    warnings = application_warnings(application=application, user=request.user)
+    # Asked only while there is something to decide.
+    warnings = (
+        application_warnings(application=application, user=request.user)
+        if application.is_open
+        else None
+    )
     return render(
         request,
         "applications/detail.html",
