@@ -117,8 +117,10 @@ def _city_of(application: Application) -> int:
 
 def _locked_open(application: Application) -> Application:
     """The application locked and read afresh; refused unless it is still to be decided."""
+    # Only the application's row is locked (PostgreSQL refuses FOR UPDATE on the
+    # nullable side of the programme's outer join).
     locked = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("village__district", "program")
         .get(pk=application.pk)
     )
