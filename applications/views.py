@@ -1,5 +1,7 @@
 """Public pages (apply, confirmation, status: no login) and the kelurahan's queue."""
 
+import time
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -81,15 +83,26 @@ def apply(request):
     )
 
 
+# How long the confirmation shows its code: on a shared phone or a kelurahan kiosk the
+# next person must not find the previous applicant's code.
+SENT_SHOWN_SECONDS = 15 * 60
+
+
 def _sent(request, code: str):
-    request.session[SENT_CODE] = code
+    request.session[SENT_CODE] = [code, int(time.time())]
     return redirect("applications:sent")
 
 
 @login_not_required
 def sent(request):
-    code = request.session.get(SENT_CODE)
-    if not isinstance(code, str) or not code:
+    stored = request.session.get(SENT_CODE)
+    try:
+        code, at = stored
+        fresh = isinstance(code, str) and 0 <= time.time() - at < SENT_SHOWN_SECONDS
+    except (TypeError, ValueError):
+        fresh = False
+    if not fresh:
+        request.session.pop(SENT_CODE, None)
         return redirect("applications:apply")
     return render(request, "applications/sent.html", {"code": code_display(code)})
 

@@ -1,6 +1,7 @@
 """The public pages (anonymous) and the kelurahan's queue, as their users meet them."""
 
 import re
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -202,6 +203,17 @@ def test_the_status_page_is_limited_per_address(client):
 
 
 def test_the_confirmation_without_an_application_goes_to_the_form(client):
+    response = client.get(reverse("applications:sent"))
+
+    assert response.status_code == 302 and response.url == APPLY
+
+
+def test_the_code_is_not_shown_to_the_next_person_on_the_device(client, monkeypatch):
+    client.post(APPLY, apply_data())
+    assert client.get(reverse("applications:sent")).status_code == 200
+    later = time.time() + 16 * 60
+
+    monkeypatch.setattr("applications.views.time.time", lambda: later)
     response = client.get(reverse("applications:sent"))
 
     assert response.status_code == 302 and response.url == APPLY
