@@ -88,6 +88,12 @@ def may_propose_residents(user) -> bool:
     return _in(user, RECORD_KEEPERS)
 
 
+def may_handle_applications(user) -> bool:
+    """Verify online applications (accept, ask to come in, reject): those who register
+    the residents of the application's kelurahan (villages_kept_by gives which)."""
+    return _in(user, RECORD_KEEPERS)
+
+
 def may_import(user) -> bool:
     return _in(user, IMPORTERS)
 

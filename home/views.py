@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.access import role_of, role_required
 from accounts.models import Role
+from applications.selectors import queue_counts
 from jakpreneur.semesters import Semester
 from participants.models import Stage
 from participants.selectors import (
@@ -63,6 +64,8 @@ def _desk_context(request, *, district, village=None) -> dict:
         "open_programs": open_programs,
         "coverage": coverage_matrix(city=district.city, districts=[district]),
         "stages": list(Stage),
+        # Online applications waiting for this desk (issue 13).
+        "queue_counts": queue_counts(user=request.user),
     }
 
 

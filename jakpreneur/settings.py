@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "outreach",  # issue 13: sosialisasi
     "reports",
     "imports",
+    "applications",  # issue 13: online registration, verified by the kelurahan
     "home",
     "public",
     "demo",
@@ -194,6 +195,11 @@ if TASKS_BACKEND == "rq":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     # A job may run long (a 100,000-row import); RQ's default timeout is 180 s.
     RQ_QUEUES = {TASKS_QUEUE: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 4 * 60 * 60}}
+
+# Online applications (applications/): limits in the shared cache against abuse.
+APPLY_LIMIT_PER_ADDRESS_HOUR = env.int("APPLY_LIMIT_PER_ADDRESS_HOUR", default=5)
+APPLY_LIMIT_PER_NIK_DAY = env.int("APPLY_LIMIT_PER_NIK_DAY", default=3)
+STATUS_LIMIT_PER_ADDRESS_HOUR = env.int("STATUS_LIMIT_PER_ADDRESS_HOUR", default=20)
 
 # Imports through the web (larger files: `manage.py import_participants`).
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)

@@ -16,6 +16,9 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    # Issue 13, online registration: program/daftar/ and program/status/ (before the
+    # public pages' program/<slug>/), and the kelurahan's queue at pengajuan/.
+    path("", include("applications.urls")),
     path("warga/", include("participants.urls")),
     path("pelatihan/", include("programs.urls")),
     path("laporan/", include("reports.urls")),

@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from applications.selectors import applications_overdue
 from jakpreneur.numbers import positive_int
 from jakpreneur.semesters import Semester
 from participants.models import Dimension, Stage
@@ -97,7 +98,7 @@ def _chart_data(area, first, last, *, districts=()):
 
 
 # What the dashboard caches (in its key too: a deploy that changes them reads no old entry).
-DASHBOARD_PARTS = ("period", "title", "links", "body", "scripts")
+DASHBOARD_PARTS = ("period", "title", "links", "overdue", "body", "scripts")
 
 
 def dashboard(request):
@@ -210,12 +211,16 @@ def _dashboard_figures(request, *, period, today) -> dict:
             semester=outreach_semester(last=last, today=today),
             gaps=gaps,
         ),
+        # Issue 13: kecamatan with online applications waiting over 14 days (by whole
+        # days, so the day in the cache key holds; every decision bumps the kota).
+        "overdue_applications": applications_overdue(city=report.city, today=today),
     }
     return {"period": period} | {
         name: render_to_string(template, context, request=request)
         for name, template in (
             ("title", "reports/_dashboard_title.html"),
             ("links", "reports/_dashboard_links.html"),
+            ("overdue", "applications/_overdue.html"),
             ("body", "reports/_dashboard_figures.html"),
             ("scripts", "reports/_chart_scripts.html"),
         )

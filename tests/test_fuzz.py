@@ -399,6 +399,7 @@ def path_values(pattern: Pattern, world: World) -> list[dict[str, str]]:
         ("imports", "job_id"): lambda s: s.import_job.pk,
         ("public", "slug"): lambda s: s.district.slug,
         ("outreach", "pk"): lambda s: s.activity.pk,
+        ("applications", "pk"): lambda s: s.application.pk,
     }
     root = pattern.namespace.split(":")[0]
     sets = []

@@ -46,6 +46,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Role, StaffProfile
 from accounts.tests.factories import UserFactory, staff_user
+from applications.models import Application
+from applications.tests.factories import ApplicationFactory
 from conftest import load_reference_data
 from imports.models import ImportJob
 from imports.services import import_job_create
@@ -134,6 +136,7 @@ class Scope:
     lead: FieldLead | None = None
     import_job: ImportJob | None = None
     activity: OutreachActivity | None = None
+    application: Application | None = None
 
 
 @dataclass
@@ -158,6 +161,9 @@ class World:
                 resident.nik,
                 nik_mask(resident.nik),
                 resident.kk_number,
+                # An online application is the same personal data, before registration.
+                scope.application.full_name,
+                scope.application.nik,
             ]
             found[(variant, PROGRAM)] = [scope.program.code] + (
                 [scope.lead.name] if scope.lead else []
@@ -208,6 +214,16 @@ def _scope(label, village_code, agency, code, name, serial) -> Scope:
         resident=resident,
         record=StageRecordFactory(resident=resident),
         program=ProgramFactory(agency=agency, district=district, code=code),
+        application=ApplicationFactory(
+            village=village,
+            full_name=f"Pemohon {name}",
+            nik=nik_build(
+                district_code=district.code,
+                birth_date=date(1992, 4, 17),
+                gender="P",
+                serial=serial + 100,
+            ),
+        ),
     )
 
 
@@ -727,6 +743,52 @@ RULES: dict[str, Rule] = {
     "imports:commit": Rule(methods=(POST,), reach={KOTA: NOBODY, LUAR: NOBODY}),
     "imports:resume": Rule(methods=(POST,), reach={KOTA: NOBODY, LUAR: NOBODY}),
     "imports:errors": Rule(reach={KOTA: NOBODY, LUAR: NOBODY}),
+    # --- applications: the public pages (anyone), the kelurahan's queue ---
+    "applications:apply": Rule(
+        methods=(GET, POST),
+        opens=EVERYONE,
+        # Every kota's kecamatan and kelurahan names are public (the domicile choice).
+        sees={(LUAR, REPORT): EVERYONE},
+    ),
+    # Without an application just sent (in the session): a redirect to the form.
+    "applications:sent": Rule(opens=EVERYONE, ok=(302,)),
+    "applications:status": Rule(
+        methods=(GET, POST),
+        opens=EVERYONE,
+        probes=_each(
+            lambda v: [
+                # Another scope's code with a wrong birth date: nothing shown.
+                Probe(
+                    f"POST code of {v} application, wrong birth date",
+                    POST,
+                    EVERYONE,
+                    data=lambda w, v=v: {
+                        "code": w.scope(v).application.code,
+                        "birth_date": "2000-01-01",
+                    },
+                    writers=NOBODY,
+                )
+            ]
+        ),
+    ),
+    "applications:queue": Rule(
+        opens=KEEPERS,
+        probes=(
+            Probe("GET ?status=all", GET, KEEPERS, query=lambda w: {"status": "all"}),
+        ),
+    ),
+    "applications:detail": Rule(
+        methods=(GET, POST),
+        reach={KOTA: ADMINS, LUAR: ADMINS},
+        post_data=lambda w, s: {
+            "action": "refuse",
+            "status": "rejected",
+            "reason": "uji akses",
+        },
+    ),
+    "applications:accept": Rule(
+        methods=(GET, POST), reach={KOTA: ADMINS, LUAR: ADMINS}
+    ),
     # --- reports ---
     "reports:dashboard": Rule(opens=REPORT_READERS, probes=_report_probes()),
     "reports:breakdowns": Rule(opens=REPORT_READERS, probes=_report_probes()),
@@ -836,6 +898,7 @@ KWARG_OBJECTS: dict[tuple[str, str], Callable[[Scope], object]] = {
     ("imports", "job_id"): lambda s: s.import_job.pk,
     ("public", "slug"): lambda s: s.district.slug,
     ("outreach", "pk"): lambda s: s.activity.pk,
+    ("applications", "pk"): lambda s: s.application.pk,
 }
 
 # --- The resolver ---------------------------------------------------------------------
@@ -986,6 +1049,8 @@ def _describe(pattern: Pattern, scope: Scope) -> str:
         return f"resident {scope.resident.full_name}"
     if pattern.namespace == "programs":
         return f"programme {scope.program.code}"
+    if pattern.namespace == "applications":
+        return f"application {scope.application.code}"
     return f"kecamatan {scope.district.code}"
 
 
@@ -1012,6 +1077,7 @@ def body_text(response) -> str:
 # Every save the views make leaves a history row; the rest is counted directly. The access
 # log is not a write of data: every NIK lookup is logged, found or refused.
 WRITTEN = [
+    Application,
     Resident.history.model,
     StageRecord.history.model,
     Program.history.model,

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tests.factories import PASSWORD, staff_user
+from applications.tests.factories import ApplicationFactory
 from outreach.tests.factories import OutreachActivityFactory
 from programs.tests.factories import EnrollmentFactory, ProgramFactory
 from reports.tests.factories import KAPUK, jakarta_barat_period, resident
@@ -63,11 +64,13 @@ def city(live_places):
     with transaction.atomic():  # the stage sync locks rows (this test is transactional)
         EnrollmentFactory(program=program, resident=person)
     activity = OutreachActivityFactory()  # Kembangan's kantor kecamatan (issue 13)
+    application = ApplicationFactory(full_name="Rina Wati")
     return {
         "period": period,
         "resident": person,
         "program": program,
         "activity": activity,
+        "application": application,
     }
 
 
@@ -81,6 +84,12 @@ def pages_of(role, city) -> list[str]:
     ]
     residents = ["/warga/", f"/warga/{person}/"]
     outreach = ["/sosialisasi/", "/sosialisasi/tambah/"]  # issue 13
+    application = city["application"].pk
+    queue = [
+        "/pengajuan/",
+        f"/pengajuan/{application}/",
+        f"/pengajuan/{application}/terima/",
+    ]
     return {
         Role.KELURAHAN: [
             "/",
@@ -88,12 +97,14 @@ def pages_of(role, city) -> list[str]:
             "/warga/tambah/",
             "/pelatihan/",
             f"/pelatihan/{program}/",
+            *queue,
         ],
         Role.KECAMATAN: [
             "/",
             "/warga/",
             *outreach,
             f"/sosialisasi/{city['activity'].pk}/ubah/",
+            *queue,
         ],
         Role.SUDIN: [
             "/",
@@ -205,4 +216,27 @@ def test_public_pages_have_no_serious_accessibility_violations(
             "document.querySelectorAll('details').forEach(d => d.open = true)"
         )
         problems += audit(page, path, script, "(tabel dibuka)")
+    assert problems == [], "\n".join(problems)
+
+
+def test_public_application_pages_have_no_serious_accessibility_violations(
+    axe_page, live_server, live_places
+):
+    """Issue 13: the apply page (with its errors shown), the confirmation, the status."""
+    script = axe_script()
+    page = axe_page
+    problems = []
+    page.goto(f"{live_server.url}/program/daftar/?kecamatan=31.73.08")
+    problems += audit(page, "/program/daftar/", script)
+    page.get_by_role("button", name="Kirim pengajuan").click()
+    page.wait_for_load_state("load")
+    problems += audit(page, "/program/daftar/", script, "(kosong dikirim)")
+    application = ApplicationFactory()
+    page.goto(f"{live_server.url}/program/status/")
+    problems += audit(page, "/program/status/", script)
+    page.get_by_label("Kode pengajuan").fill(application.code)
+    page.get_by_label("Tanggal lahir").fill(application.birth_date.isoformat())
+    page.get_by_role("button", name="Cek status").click()
+    page.locator("#status-result").wait_for()
+    problems += audit(page, "/program/status/", script, "(hasil)")
     assert problems == [], "\n".join(problems)

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from accounts.models import Role
 from accounts.tests.factories import PASSWORD, staff_user
+from applications.tests.factories import ApplicationFactory
 from programs.tests.factories import EnrollmentFactory, ProgramFactory
 from reports.tests.factories import jakarta_barat_period, resident
 from tests.browser.conftest import log_in
@@ -72,12 +73,23 @@ def city(live_places):
     program = ProgramFactory()
     with transaction.atomic():  # the stage sync locks rows (this test is transactional)
         EnrollmentFactory(program=program, resident=person)
-    return {"period": period, "resident": person, "program": program}
+    return {
+        "period": period,
+        "resident": person,
+        "program": program,
+        "application": ApplicationFactory(),
+    }
 
 
 def pages(city) -> list[str]:
     person, program = city["resident"].pk, city["program"].pk
+    application = city["application"].pk
     return [
+        "/program/daftar/",
+        "/program/status/",
+        "/pengajuan/",
+        f"/pengajuan/{application}/",
+        f"/pengajuan/{application}/terima/",
         "/",
         "/warga/",
         "/warga/tambah/",
