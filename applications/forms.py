@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +8,7 @@ from participants.forms import DATE_WIDGET, ResidentForm
 from participants.identity import NikError, nik_mask, nik_parse, phone_display
 from participants.models import Gender, HeardVia, Sector
 from programs.models import Program
+from programs.selectors import programs_taking_enrolments
 from wilayah.models import District, Village
 
 from .models import CODE_ALPHABET, CODE_LENGTH, Application
@@ -20,21 +22,18 @@ def district_from_param(value: str | None) -> District | None:
     value = (value or "").strip()[:100]
     if not value:
         return None
-    districts = District.objects.select_related("city")
-    found = districts.filter(code=value).first()
-    if found is None and any(f.name == "slug" for f in District._meta.fields):
-        found = districts.filter(slug=value).first()
-    return found
-
-
-def open_programs(*, city_id: int | None, today) -> list[Program]:
-    """Trainings an applicant may ask for: still taking participants, not over yet."""
-    programs = Program.objects.select_related("agency", "district").filter(
-        status__in=[Program.Status.PLANNED, Program.Status.OPEN], end_date__gte=today
+    return (
+        District.objects.select_related("city")
+        .filter(Q(code=value) | Q(slug=value))
+        .first()
     )
-    if city_id is not None:
-        programs = programs.filter(agency__city_id=city_id)
-    return list(programs.order_by("start_date", "code")[:200])
+
+
+def open_programs(*, district: District | None, today) -> list[Program]:
+    """Trainings an applicant may ask for: those taking enrolments today (the enrolment
+    rule, programs.selectors), of the chosen kecamatan's kota or of any kota."""
+    city = district.city if district is not None else None
+    return list(programs_taking_enrolments(city=city, today=today)[:200])
 
 
 class ApplyForm(Form):
@@ -135,9 +134,7 @@ class ApplyForm(Form):
         self.fields["village"].choices = [("", _("— pilih kelurahan —"))] + list(
             groups.items()
         )
-        self.programs = open_programs(
-            city_id=district.city_id if district else None, today=self.today
-        )
+        self.programs = open_programs(district=district, today=self.today)
         self.fields["program"].queryset = Program.objects.filter(
             pk__in=[p.pk for p in self.programs]
         )

@@ -197,17 +197,22 @@ def agency_semester_programs(*, agency, semester: Semester, today: date):
     )
 
 
-def programs_taking_enrolments(*, city: City, today: date) -> QuerySet[Program]:
-    """A kota's trainings that take enrolments today by the enrolment rule (a status that
-    enrols, from ENROLMENT_OPENS_DAYS before the start to the last day), soonest first,
-    with seats_taken and seats_left (capacity less the enrolments not cancelled): one query."""
+def programs_taking_enrolments(*, city: City | None, today: date) -> QuerySet[Program]:
+    """A kota's (None: every kota's) trainings that take enrolments today by the enrolment
+    rule (a status that enrols, from ENROLMENT_OPENS_DAYS before the start to the last day),
+    soonest first, with seats_taken and seats_left (capacity less the enrolments not
+    cancelled): one query."""
     taken = Count(
         "enrollments", filter=~Q(enrollments__status=Enrollment.Status.CANCELLED)
     )
+    programs = (
+        Program.objects.all()
+        if city is None
+        else Program.objects.filter(agency__city=city)
+    )
     return (
-        Program.objects.select_related("agency__city", "district")
+        programs.select_related("agency__city", "district")
         .filter(
-            agency__city=city,
             status__in=Program.ENROLLING,
             start_date__lte=today + timedelta(days=ENROLMENT_OPENS_DAYS),
             end_date__gte=today,

@@ -24,7 +24,7 @@ from wilayah.models import City
 from .selectors import city_overviews, district_page, public_district
 
 # Bump when a template changes what the cached body holds.
-BODY_VERSION = 1
+BODY_VERSION = 2
 
 
 def _cached_body(request, page: Page, template: str, context) -> str:
