@@ -60,6 +60,11 @@ REPORT_URLS = {
     "xlsx": f"/laporan/capaian.xlsx?kota={CITY}",
     "json": f"/laporan/capaian.json?kota={CITY}",
 }
+# Each desk's home page, as its staff member opens it: (role, scope) of the account.
+HOME_URLS = {
+    "home kelurahan": ("/beranda/kelurahan/", "kelurahan", "31.73.08.1005"),
+    "home kecamatan": ("/beranda/kecamatan/", "kecamatan", "31.73.08"),
+}
 
 
 def bench_name(settings_dict: dict) -> str:
@@ -359,6 +364,17 @@ def measure(*, results: Path | None, show_profile: bool, with_raw: bool) -> None
     calls = {
         key: (lambda url=url: fetch(client, url)) for key, url in REPORT_URLS.items()
     }
+    for key, (url, role, scope) in HOME_URLS.items():
+        clerk, _created = staff_save(
+            username=f"bench.dashboard.{role}",
+            role=role,
+            scope=scope,
+            password="bench-Password-123",
+            demo=True,
+        )
+        clerk_client = Client()
+        clerk_client.force_login(clerk)
+        calls[key] = lambda url=url, c=clerk_client: fetch(c, url)
     anchor = None
     if with_raw:
         districts = {d.pk: d.code for d in District.objects.filter(city=city)}
@@ -404,7 +420,9 @@ def measure(*, results: Path | None, show_profile: bool, with_raw: bool) -> None
                 started = time.perf_counter()
                 call()
                 times[key].append((time.perf_counter() - started) * 1000)
-        queries = {key: len(queries_of(calls[key])) for key in REPORT_URLS}
+        queries = {
+            key: len(queries_of(calls[key])) for key in [*REPORT_URLS, *HOME_URLS]
+        }
         csv_body = fetch(client, REPORT_URLS["csv"])
         if show_profile:
             profile(client, REPORT_URLS["dashboard"])
@@ -462,7 +480,9 @@ def measure(*, results: Path | None, show_profile: bool, with_raw: bool) -> None
             fewest = min(r["residents"] for r in smaller)
             base = [r for r in smaller if r["residents"] == fewest]
             print(f"growth from {fewest:,} to {residents:,} residents (median ms):")
-            for key in REPORT_URLS:
+            for key in [*REPORT_URLS, *HOME_URLS]:
+                if f"{key}_ms" not in base[-1]:
+                    continue
                 before = statistics.median(r[f"{key}_ms"] for r in base)
                 growth = record[f"{key}_ms"] / before
                 print(

@@ -23,6 +23,7 @@ from programs.selectors import (
     programs_open_in,
 )
 from reports.breakdowns import village_semesters
+from reports.cache import Page
 from reports.selectors import agency_target_progress, home_figures
 
 HOME_OF_ROLE = {
@@ -47,23 +48,68 @@ def home(request):
 def _desk_context(request, *, district, village=None) -> dict:
     """What both desks see: progress, who waits for the next stage, open trainings."""
     today = timezone.localdate()
-    residents = residents_visible_to(user=request.user)
-    waiting = []
-    for stage in WAITING_FOR:
-        count, more = count_capped(residents_waiting_for(residents, stage))
-        waiting.append({"stage": stage, "count": count, "more": more})
     open_programs = list(programs_open_in(district=district, today=today))
     for program in open_programs:
         program.seats_left = max(program.capacity - program.seats_taken, 0)
     return {
         "district": district,
         "village": village,
-        "figures": home_figures(district=district, village=village, today=today),
-        "waiting": waiting,
+        **_desk_counted(request, district=district, village=village, today=today),
         "open_programs": open_programs,
-        "coverage": coverage_matrix(city=district.city, districts=[district]),
         "stages": list(Stage),
     }
+
+
+# What a desk keeps in the report cache (in its key too: a deploy that changes it reads
+# no old entry).
+DESK_PARTS = ("figures", "waiting", "coverage", "village_rows")
+
+
+def _desk_counted(request, *, district, village, today) -> dict:
+    """The desk's figures that only the counters, the residents' stage dates and the report's
+    reference data move: from the report cache (reports.cache) while the kota's inputs are
+    unchanged, keyed by the desk's own area (the role's home: a kelurahan clerk sees their
+    kelurahan, a kecamatan clerk their kecamatan). Every write that changes a resident's
+    stage dates, voidness or kelurahan moves the counters and so bumps the kota; a seat taken
+    moves none, so the open trainings are read for each request."""
+    page = Page(
+        name="desk:" + ",".join(DESK_PARTS),
+        city_id=district.city_id,
+        today=today,
+        parts=(district.pk, village.pk if village else ""),
+    )
+    stored = page.get()
+    if isinstance(stored, dict) and stored.keys() >= set(DESK_PARTS):
+        return stored
+    residents = residents_visible_to(user=request.user)
+    waiting = []
+    for stage in WAITING_FOR:
+        count, more = count_capped(residents_waiting_for(residents, stage))
+        waiting.append({"stage": stage, "count": count, "more": more})
+    figures = home_figures(district=district, village=village, today=today)
+    value = {
+        "figures": figures,
+        "waiting": waiting,
+        "coverage": coverage_matrix(city=district.city, districts=[district]),
+        "village_rows": None if village else _village_rows(district, figures),
+    }
+    page.set(value)
+    return value
+
+
+def _village_rows(district, figures) -> list[tuple]:
+    """The kecamatan desk's kelurahan: (kelurahan, this semester, the period)."""
+    if not figures:
+        return [(v, 0, 0) for v in district.villages.order_by("name")]
+    semesters = figures.period.semester_list
+    rows = village_semesters(
+        district=district, stage=figures.period.stage, semesters=semesters
+    )
+    now = semesters.index(figures.semester) if figures.semester in semesters else None
+    return [
+        (row.village, row.counts[now] if now is not None else 0, row.total)
+        for row in rows
+    ]
 
 
 @role_required(Role.KELURAHAN)
@@ -77,23 +123,6 @@ def home_kelurahan(request):
 def home_kecamatan(request):
     district = _scope(request, "district")
     context = _desk_context(request, district=district)
-    figures = context["figures"]
-    if figures:
-        semesters = figures.period.semester_list
-        rows = village_semesters(
-            district=district, stage=figures.period.stage, semesters=semesters
-        )
-        now = (
-            semesters.index(figures.semester) if figures.semester in semesters else None
-        )
-        context["village_rows"] = [
-            (row.village, row.counts[now] if now is not None else 0, row.total)
-            for row in rows
-        ]
-    else:
-        context["village_rows"] = [
-            (v, 0, 0) for v in district.villages.order_by("name")
-        ]
     return render(request, "home/kecamatan.html", context)
 
 
