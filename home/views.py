@@ -35,6 +35,7 @@ HOME_OF_ROLE = {
 }
 # Who waits for which stage on a desk's home page (DOMAIN: the next stage after the last).
 WAITING_FOR = [Stage.PELATIHAN, Stage.PENDAMPINGAN]
+OPEN_PROGRAMS_SHOWN = 10
 
 
 def home(request):
@@ -48,7 +49,13 @@ def home(request):
 def _desk_context(request, *, district, village=None) -> dict:
     """What both desks see: progress, who waits for the next stage, open trainings."""
     today = timezone.localdate()
-    open_programs = list(programs_open_in(district=district, today=today))
+    # The soonest few: in a busy kecamatan hundreds are open at once, and the programme
+    # list (linked below them) is where a clerk browses all of them.
+    open_programs = list(
+        programs_open_in(district=district, today=today)[: OPEN_PROGRAMS_SHOWN + 1]
+    )
+    more_programs = len(open_programs) > OPEN_PROGRAMS_SHOWN
+    del open_programs[OPEN_PROGRAMS_SHOWN:]
     for program in open_programs:
         program.seats_left = max(program.capacity - program.seats_taken, 0)
     return {
@@ -56,6 +63,7 @@ def _desk_context(request, *, district, village=None) -> dict:
         "village": village,
         **_desk_counted(request, district=district, village=village, today=today),
         "open_programs": open_programs,
+        "more_programs": more_programs,
         "stages": list(Stage),
     }
 

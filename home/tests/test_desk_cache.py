@@ -166,3 +166,28 @@ def test_two_desks_of_one_kecamatan_see_their_own_kelurahan(
     client.force_login(staff_user(Role.KELURAHAN, "31.73.08.1001"))
 
     assert figure(page(client), "village-period") == 0
+
+
+def test_a_busy_kecamatan_shows_the_soonest_trainings_and_links_to_all(clerk, today):
+    from home.views import OPEN_PROGRAMS_SHOWN
+    from wilayah.models import District
+
+    kembangan = District.objects.get(code="31.73.08")
+    programs = [
+        ProgramFactory(
+            district=kembangan,
+            title=f"Pelatihan ke-{n + 1} pekan ini",
+            start_date=today + timedelta(days=n),
+            end_date=today + timedelta(days=n + 5),
+        )
+        for n in range(OPEN_PROGRAMS_SHOWN + 1)
+    ]
+
+    text = page(clerk)
+
+    assert programs[0].title in text
+    assert programs[-1].title not in text  # the latest starts last
+    link = re.search(r'href="([^"]+)" data-link="all-programs"', text).group(1)
+    listed = clerk.get(link.replace("&amp;", "&"))
+    assert listed.status_code == 200
+    assert programs[-1].title in listed.content.decode()
