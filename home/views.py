@@ -6,7 +6,10 @@ lists of residents from participants.selectors, scoped by the access policy.
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from accounts.access import role_of, role_required
 from accounts.models import Role
@@ -64,45 +67,63 @@ def _desk_context(request, *, district, village=None) -> dict:
         **_desk_counted(request, district=district, village=village, today=today),
         "open_programs": open_programs,
         "more_programs": more_programs,
-        "stages": list(Stage),
     }
 
 
-# What a desk keeps in the report cache (in its key too: a deploy that changes it reads
-# no old entry).
-DESK_PARTS = ("figures", "waiting", "coverage", "village_rows")
+# What a desk keeps in the report cache, rendered (in its key too: a deploy that changes
+# them reads no old entry).
+DESK_PARTS = {
+    "cards": "home/_desk_cards.html",
+    "columns": "home/_desk_columns.html",
+    "coverage": "programs/_coverage_table.html",
+    "villages": "home/_desk_villages.html",
+}
 
 
 def _desk_counted(request, *, district, village, today) -> dict:
-    """The desk's figures that only the counters, the residents' stage dates and the report's
-    reference data move: from the report cache (reports.cache) while the kota's inputs are
-    unchanged, keyed by the desk's own area (the role's home: a kelurahan clerk sees their
-    kelurahan, a kecamatan clerk their kecamatan). Every write that changes a resident's
-    stage dates, voidness or kelurahan moves the counters and so bumps the kota; a seat taken
-    moves none, so the open trainings are read for each request."""
+    """The desk's parts that only the counters, the residents' stage dates and the report's
+    reference data move, rendered: from the report cache (reports.cache) while the kota's
+    inputs are unchanged, keyed by the desk's own area (the role's home: a kelurahan clerk
+    sees their kelurahan, a kecamatan clerk their kecamatan) and the language. Every write
+    that changes a resident's stage dates, voidness or kelurahan moves the counters and so
+    bumps the kota; a seat taken moves none, so the open trainings are read per request."""
     page = Page(
         name="desk:" + ",".join(DESK_PARTS),
         city_id=district.city_id,
         today=today,
-        parts=(district.pk, village.pk if village else ""),
+        parts=(get_language(), district.pk, village.pk if village else ""),
     )
     stored = page.get()
     if isinstance(stored, dict) and stored.keys() >= set(DESK_PARTS):
-        return stored
+        return {"desk": _safe(stored)}
     residents = residents_visible_to(user=request.user)
     waiting = []
     for stage in WAITING_FOR:
         count, more = count_capped(residents_waiting_for(residents, stage))
         waiting.append({"stage": stage, "count": count, "more": more})
     figures = home_figures(district=district, village=village, today=today)
-    value = {
+    context = {
+        "district": district,
+        "village": village,
         "figures": figures,
         "waiting": waiting,
+        "stages": list(Stage),
         "coverage": coverage_matrix(city=district.city, districts=[district]),
         "village_rows": None if village else _village_rows(district, figures),
     }
-    page.set(value)
-    return value
+    parts = {
+        name: render_to_string(template, context, request=request)
+        for name, template in DESK_PARTS.items()
+        if name != "villages" or not village
+    }
+    parts.setdefault("villages", "")
+    page.set(parts)
+    return {"desk": _safe(parts)}
+
+
+def _safe(parts: dict) -> dict:
+    # Our own renderings, escaped as they were rendered.
+    return {name: mark_safe(html) for name, html in parts.items()}  # noqa: S308
 
 
 def _village_rows(district, figures) -> list[tuple]:

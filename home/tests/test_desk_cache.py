@@ -191,3 +191,16 @@ def test_a_busy_kecamatan_shows_the_soonest_trainings_and_links_to_all(clerk, to
     listed = clerk.get(link.replace("&amp;", "&"))
     assert listed.status_code == 200
     assert programs[-1].title in listed.content.decode()
+
+
+def test_each_language_gets_its_own_desk(clerk):
+    from django.conf import settings
+
+    indonesian = page(clerk)
+    clerk.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    english = page(clerk)
+
+    assert "Menunggu tahap berikutnya" in indonesian
+    assert "Tahapan PKT dalam periode" in indonesian
+    assert "Tahapan PKT dalam periode" not in english
