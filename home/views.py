@@ -28,6 +28,7 @@ from programs.selectors import (
 from reports.breakdowns import village_semesters
 from reports.cache import Page
 from reports.selectors import agency_target_progress, home_figures
+from wilayah.models import District, Village
 
 HOME_OF_ROLE = {
     Role.KELURAHAN: "home:kelurahan",
@@ -55,7 +56,7 @@ def _desk_context(request, *, district, village=None) -> dict:
     # The soonest few: in a busy kecamatan hundreds are open at once, and the programme
     # list (linked below them) is where a clerk browses all of them.
     open_programs = list(
-        programs_open_in(district=district, today=today)[: OPEN_PROGRAMS_SHOWN + 1]
+        programs_open_in(district=district, today=today, limit=OPEN_PROGRAMS_SHOWN + 1)
     )
     more_programs = len(open_programs) > OPEN_PROGRAMS_SHOWN
     del open_programs[OPEN_PROGRAMS_SHOWN:]
@@ -180,10 +181,17 @@ def home_sudin(request):
 
 
 def _scope(request, field: str):
-    """The place or agency of the signed-in staff member; admins have none to show."""
+    """The place or agency of the signed-in staff member; admins have none to show.
+
+    A kelurahan comes with its kecamatan and kota, a kecamatan with its kota (one read: the
+    desk shows all of them)."""
     profile = getattr(request.user, "staff", None)
-    scope = getattr(profile, field, None) if profile else None
-    if scope is None:
+    scope_id = getattr(profile, f"{field}_id", None) if profile else None
+    if scope_id is None:
         # An admin visiting another role's home: there is no scope to show.
         raise PermissionDenied
-    return scope
+    if field == "village":
+        return Village.objects.select_related("district__city").get(pk=scope_id)
+    if field == "district":
+        return District.objects.select_related("city").get(pk=scope_id)
+    return getattr(profile, field)
