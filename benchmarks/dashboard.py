@@ -9,8 +9,9 @@
 
 --seed-jb N seeds N Jakarta Barat residents with trainings and enrolments (as seed_demo does,
 only while the kota has none); --seed-others N spreads N residents over the other five kota
-in proportion to their kecamatan. Each load rebuilds the stage dates and StageCount counters
-of its kota (demo.bulk.counted_rebuild); both then, on PostgreSQL, run VACUUM (ANALYZE).
+in proportion to their kecamatan. Each is one load (demo.kota.demo_kota_load: indexes built
+once, the stage dates and StageCount counters rebuilt once after all its rows); both then, on
+PostgreSQL, run VACUUM (ANALYZE).
 --fresh drops and recreates the database first. The script refuses any database whose name
 (SQLite: file name without extension) does not end in "_bench".
 
@@ -122,19 +123,18 @@ def timed(label: str):
 
 def seed_jakarta_barat(count: int) -> None:
     from demo.accounts import demo_places_and_agencies
-    from demo.programs import demo_programs
-    from demo.residents import demo_residents
+    from demo.kota import demo_kota_load
     from demo.targets import demo_periods
 
     print(f"Seeding Jakarta Barat: {count:,} residents", flush=True)
     with timed("places and Sudin"):
         for line in demo_places_and_agencies():
             print(f"    {line}")
-    with timed("residents (demo_residents)"):
-        people = demo_residents(count=count, seed=SEED, city_code=CITY)
+    with timed("residents, programmes and enrolments (demo_kota_load)"):
+        [people], [trainings] = demo_kota_load(
+            residents={CITY: count}, programs=[CITY], seed=SEED
+        )
         print(f"    {people.summary()}")
-    with timed("programmes and enrolments (demo_programs)"):
-        trainings = demo_programs(seed=SEED, city_code=CITY)
         print(f"    {trainings.summary()}")
     with timed("target periods (demo_periods)"):
         print(f"    {demo_periods()} new periods")
@@ -142,7 +142,7 @@ def seed_jakarta_barat(count: int) -> None:
 
 def seed_other_cities(count: int) -> None:
     from demo.accounts import demo_places_and_agencies
-    from demo.residents import demo_residents
+    from demo.kota import demo_kota_load
     from demo.targets import demo_periods
     from wilayah.models import District
 
@@ -155,17 +155,19 @@ def seed_other_cities(count: int) -> None:
         f"Seeding the other kota: {count:,} residents over {total} kecamatan",
         flush=True,
     )
-    given = 0
+    shares, given = {}, 0
     for n, (code, kecamatan) in enumerate(districts.items()):
-        share = (
+        shares[code] = (
             count - given
             if n == len(districts) - 1
             else round(count * kecamatan / total)
         )
-        given += share
-        with timed(f"residents of {code} ({kecamatan} kec., {share:,})"):
-            people = demo_residents(count=share, seed=SEED, city_code=code)
-            print(f"    {people.summary()}")
+        given += shares[code]
+    # One load for all five: each index is built once, not once per kota.
+    with timed(f"residents of {len(shares)} kota in one load (demo_kota_load)"):
+        people, _trainings = demo_kota_load(residents=shares, seed=SEED)
+        for result in people:
+            print(f"    {result.city_name}: {result.summary()}")
     with timed("target periods (demo_periods)"):
         print(f"    {demo_periods()} new periods")
 
