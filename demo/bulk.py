@@ -24,7 +24,6 @@ from django.db.models import Model
 from django.utils import timezone
 
 from participants.counting import stage_counts_rebuild
-from participants.models import Resident
 from participants.stages import resident_stages_rebuild
 from wilayah.models import City, Village
 
@@ -267,14 +266,11 @@ def counted_rebuild(*, cities: list[City]) -> int:
     Called inside `unindexed`, so that rewriting the residents' rows does not also update
     every index on them a row at a time.
     """
-    villages = Village.objects.filter(district__city__in=cities)
-    resident_stages_rebuild(
-        # Unordered: an IN list needs no sort (the model's ordering would sort them all).
-        resident_ids=Resident.objects.filter(village__in=villages)
-        .order_by()
-        .values("pk")
+    village_ids = list(
+        Village.objects.filter(district__city__in=cities).values_list("pk", flat=True)
     )
-    return stage_counts_rebuild(village_ids=list(villages.values_list("pk", flat=True)))
+    resident_stages_rebuild(village_ids=village_ids)
+    return stage_counts_rebuild(village_ids=village_ids)
 
 
 # --- Making rows -------------------------------------------------------------------------
