@@ -9,8 +9,9 @@
 
 --seed-jb N seeds N Jakarta Barat residents with trainings and enrolments (as seed_demo does,
 only while the kota has none); --seed-others N spreads N residents over the other five kota
-in proportion to their kecamatan. Each load rebuilds the stage dates and StageCount counters
-of its kota (demo.bulk.counted_rebuild); both then, on PostgreSQL, run VACUUM (ANALYZE).
+in proportion to their kecamatan. Each is one load (demo.kota.demo_kota_load: indexes built
+once, the stage dates and StageCount counters rebuilt once after all its rows); both then, on
+PostgreSQL, run VACUUM (ANALYZE).
 --fresh drops and recreates the database first. The script refuses any database whose name
 (SQLite: file name without extension) does not end in "_bench".
 
@@ -59,6 +60,11 @@ REPORT_URLS = {
     "csv": f"/laporan/capaian.csv?kota={CITY}",
     "xlsx": f"/laporan/capaian.xlsx?kota={CITY}",
     "json": f"/laporan/capaian.json?kota={CITY}",
+}
+# Each desk's home page, as its staff member opens it: (role, scope) of the account.
+HOME_URLS = {
+    "home kelurahan": ("/beranda/kelurahan/", "kelurahan", "31.73.08.1005"),
+    "home kecamatan": ("/beranda/kecamatan/", "kecamatan", "31.73.08"),
 }
 
 
@@ -117,19 +123,18 @@ def timed(label: str):
 
 def seed_jakarta_barat(count: int) -> None:
     from demo.accounts import demo_places_and_agencies
-    from demo.programs import demo_programs
-    from demo.residents import demo_residents
+    from demo.kota import demo_kota_load
     from demo.targets import demo_periods
 
     print(f"Seeding Jakarta Barat: {count:,} residents", flush=True)
     with timed("places and Sudin"):
         for line in demo_places_and_agencies():
             print(f"    {line}")
-    with timed("residents (demo_residents)"):
-        people = demo_residents(count=count, seed=SEED, city_code=CITY)
+    with timed("residents, programmes and enrolments (demo_kota_load)"):
+        [people], [trainings] = demo_kota_load(
+            residents={CITY: count}, programs=[CITY], seed=SEED
+        )
         print(f"    {people.summary()}")
-    with timed("programmes and enrolments (demo_programs)"):
-        trainings = demo_programs(seed=SEED, city_code=CITY)
         print(f"    {trainings.summary()}")
     with timed("target periods (demo_periods)"):
         print(f"    {demo_periods()} new periods")
@@ -141,7 +146,7 @@ def seed_jakarta_barat(count: int) -> None:
 
 def seed_other_cities(count: int) -> None:
     from demo.accounts import demo_places_and_agencies
-    from demo.residents import demo_residents
+    from demo.kota import demo_kota_load
     from demo.targets import demo_periods
     from wilayah.models import District
 
@@ -154,17 +159,19 @@ def seed_other_cities(count: int) -> None:
         f"Seeding the other kota: {count:,} residents over {total} kecamatan",
         flush=True,
     )
-    given = 0
+    shares, given = {}, 0
     for n, (code, kecamatan) in enumerate(districts.items()):
-        share = (
+        shares[code] = (
             count - given
             if n == len(districts) - 1
             else round(count * kecamatan / total)
         )
-        given += share
-        with timed(f"residents of {code} ({kecamatan} kec., {share:,})"):
-            people = demo_residents(count=share, seed=SEED, city_code=code)
-            print(f"    {people.summary()}")
+        given += shares[code]
+    # One load for all five: each index is built once, not once per kota.
+    with timed(f"residents of {len(shares)} kota in one load (demo_kota_load)"):
+        people, _trainings = demo_kota_load(residents=shares, seed=SEED)
+        for result in people:
+            print(f"    {result.city_name}: {result.summary()}")
     with timed("target periods (demo_periods)"):
         print(f"    {demo_periods()} new periods")
 
@@ -363,6 +370,17 @@ def measure(*, results: Path | None, show_profile: bool, with_raw: bool) -> None
     calls = {
         key: (lambda url=url: fetch(client, url)) for key, url in REPORT_URLS.items()
     }
+    for key, (url, role, scope) in HOME_URLS.items():
+        clerk, _created = staff_save(
+            username=f"bench.dashboard.{role}",
+            role=role,
+            scope=scope,
+            password="bench-Password-123",
+            demo=True,
+        )
+        clerk_client = Client()
+        clerk_client.force_login(clerk)
+        calls[key] = lambda url=url, c=clerk_client: fetch(c, url)
     anchor = None
     if with_raw:
         districts = {d.pk: d.code for d in District.objects.filter(city=city)}
@@ -408,7 +426,9 @@ def measure(*, results: Path | None, show_profile: bool, with_raw: bool) -> None
                 started = time.perf_counter()
                 call()
                 times[key].append((time.perf_counter() - started) * 1000)
-        queries = {key: len(queries_of(calls[key])) for key in REPORT_URLS}
+        queries = {
+            key: len(queries_of(calls[key])) for key in [*REPORT_URLS, *HOME_URLS]
+        }
         csv_body = fetch(client, REPORT_URLS["csv"])
         if show_profile:
             profile(client, REPORT_URLS["dashboard"])
@@ -466,7 +486,9 @@ def measure(*, results: Path | None, show_profile: bool, with_raw: bool) -> None
             fewest = min(r["residents"] for r in smaller)
             base = [r for r in smaller if r["residents"] == fewest]
             print(f"growth from {fewest:,} to {residents:,} residents (median ms):")
-            for key in REPORT_URLS:
+            for key in [*REPORT_URLS, *HOME_URLS]:
+                if f"{key}_ms" not in base[-1]:
+                    continue
                 before = statistics.median(r[f"{key}_ms"] for r in base)
                 growth = record[f"{key}_ms"] / before
                 print(

@@ -24,7 +24,6 @@ from django.db.models import Model
 from django.utils import timezone
 
 from participants.counting import stage_counts_rebuild
-from participants.models import Resident
 from participants.stages import resident_stages_rebuild
 from wilayah.models import City, Village
 
@@ -151,7 +150,10 @@ def unindexed(cursor, rows: Mapping[type[Model], int]) -> Iterator[None]:
     statements: list[str] = []
     deferred: list[str] = []
     if big:
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        # Index builds, and the joins and sorts of the rebuild over the whole load, in
+        # memory rather than in many batches on disk (this transaction only).
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        cursor.execute("SET LOCAL work_mem = '256MB'")
         foreign_keys = {table: _foreign_keys(cursor, table) for table in big}
         deferred = _checks_now(
             cursor,
@@ -256,22 +258,19 @@ def _drop_foreign_keys(
     ]
 
 
-def counted_rebuild(*, city: City) -> int:
-    """What the services keep per write, rebuilt once for the kota after a bulk load: its
-    residents' stage dates (participants.stages, the one definition), then its kecamatan's
-    counters from those dates. Returns how many counters the kota has.
+def counted_rebuild(*, cities: list[City]) -> int:
+    """What the services keep per write, rebuilt once for these kota after a bulk load: their
+    residents' stage dates (participants.stages, the one definition), then their
+    kecamatan's counters from those dates. Returns how many counters the kota have.
 
     Called inside `unindexed`, so that rewriting the residents' rows does not also update
     every index on them a row at a time.
     """
-    resident_stages_rebuild(
-        resident_ids=Resident.objects.filter(village__district__city=city).values("pk")
+    village_ids = list(
+        Village.objects.filter(district__city__in=cities).values_list("pk", flat=True)
     )
-    return stage_counts_rebuild(
-        village_ids=list(
-            Village.objects.filter(district__city=city).values_list("pk", flat=True)
-        )
-    )
+    resident_stages_rebuild(village_ids=village_ids)
+    return stage_counts_rebuild(village_ids=village_ids)
 
 
 # --- Making rows -------------------------------------------------------------------------

@@ -45,7 +45,8 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from demo import bulk
-from participants.models import STAGE_DATE_FIELDS, Resident, Sector, Stage
+from participants.models import Resident, Sector, Stage
+from participants.stages import SOURCES
 from programs.models import Agency, Enrollment, FieldLead, Program
 from wilayah.models import City, District, Village
 
@@ -191,51 +192,63 @@ def demo_programs(
 
     with transaction.atomic(), connection.cursor() as cursor:
         bulk.lock(cursor, Program, Enrollment)
-        if Program.objects.filter(agency__city=city).exists():
+        if programs_present(city):
             result.already_seeded = True
             return result.done()
-        agencies = list(Agency.objects.filter(city=city).order_by("short_name"))
-        if not agencies:
-            raise ValueError(f"kota {city.code} has no Suku Dinas: load them first")
+        calendar = programs_plan(city=city, seed=seed, today=today)
+        with bulk.unindexed(
+            cursor,
+            {
+                Program: len(calendar.programs),
+                Enrollment: calendar.enrollment_count,
+                # counted_rebuild rewrites the kota's residents whose stage dates
+                # change (once each): most of them, as most get trained.
+                Resident: len(calendar.resident_ids),
+            },
+        ):
+            programs_write(cursor, calendar=calendar, result=result)
+            result.counters = bulk.counted_rebuild(cities=[city])
+    return result.done()
 
-        calendar = _Calendar(
-            rng=random.Random(seed),
-            city=city,
-            agencies=agencies,
-            today=today,
+
+def programs_present(city: City) -> bool:
+    return Program.objects.filter(agency__city=city).exists()
+
+
+def programs_plan(*, city: City, seed: int, today: date) -> _Calendar:
+    """The kota's trainings and enrolments planned from its residents (nothing written)."""
+    agencies = list(Agency.objects.filter(city=city).order_by("short_name"))
+    if not agencies:
+        raise ValueError(f"kota {city.code} has no Suku Dinas: load them first")
+    calendar = _Calendar(
+        rng=random.Random(seed),
+        city=city,
+        agencies=agencies,
+        today=today,
+    )
+    calendar.read_residents()
+    calendar.plan()
+    return calendar
+
+
+def programs_write(cursor, *, calendar: _Calendar, result: DemoProgramsResult) -> None:
+    """Write a planned calendar (the caller holds the locks and rebuilds stage dates and
+    counters after)."""
+    if calendar.programs:
+        first_program = bulk.reserve_ids(cursor, Program, count=len(calendar.programs))
+        program_rows = calendar.program_rows(first_program)
+        first_enrollment = bulk.reserve_ids(
+            cursor, Enrollment, count=calendar.enrollment_count
         )
-        calendar.read_residents()
-        calendar.plan()
-        if calendar.programs:
-            first_program = bulk.reserve_ids(
-                cursor, Program, count=len(calendar.programs)
-            )
-            program_rows = calendar.program_rows(first_program)
-            first_enrollment = bulk.reserve_ids(
-                cursor, Enrollment, count=calendar.enrollment_count
-            )
-            enrollment_rows = calendar.enrollment_rows(first_program, first_enrollment)
-            with bulk.unindexed(
-                cursor,
-                {
-                    Program: len(program_rows),
-                    Enrollment: calendar.enrollment_count,
-                    # counted_rebuild rewrites the kota's residents whose stage dates
-                    # change (once each): most of them, as most get trained.
-                    Resident: len(calendar.resident_ids),
-                },
-            ):
-                bulk.write(cursor, Program, PROGRAM_FIELDS, program_rows)
-                bulk.write(cursor, Enrollment, ENROLLMENT_FIELDS, enrollment_rows)
-                result.counters = bulk.counted_rebuild(city=city)
-
+        enrollment_rows = calendar.enrollment_rows(first_program, first_enrollment)
+        bulk.write(cursor, Program, PROGRAM_FIELDS, program_rows)
+        bulk.write(cursor, Enrollment, ENROLLMENT_FIELDS, enrollment_rows)
     result.programs = len(calendar.programs)
     result.enrollments = sum(calendar.per_enrollment_status.values())
     result.residents = len(calendar.resident_ids)
     result.trained = calendar.trained_count()
     result.per_program_status = calendar.per_program_status
     result.per_enrollment_status = calendar.per_enrollment_status
-    return result.done()
 
 
 class _Calendar:
@@ -329,31 +342,36 @@ class _Calendar:
 
     def read_residents(self) -> None:
         """The kota's non-void residents in id order (id, registration day, kecamatan, first
-        Pendampingan day), streamed into arrays."""
+        Pendampingan day), streamed into arrays. The Pendampingan day is read from its
+        source rows by the one definition (participants.stages), so that planning works
+        before the residents' stage dates are rebuilt (one load of residents and trainings)."""
+        in_kota = Resident.objects.filter(
+            # Village ids, not a join: the planner then reads the table in id order.
+            village_id__in=list(self.village_district),
+            is_void=False,
+            registered_on__lte=date.fromordinal(self.today),
+        )
+        mentored_on = dict(
+            SOURCES[Stage.PENDAMPINGAN]
+            .earliest()
+            .filter(s_resident__in=in_kota.order_by().values("pk"))
+            .values_list("s_resident", "s_date")
+            .iterator(chunk_size=20_000)
+        )
         rows = (
-            Resident.objects.filter(
-                # Village ids, not a join: the planner then reads the table in id order.
-                village_id__in=list(self.village_district),
-                is_void=False,
-                registered_on__lte=date.fromordinal(self.today),
-            )
-            .order_by("id")
-            .values_list(
-                "id",
-                "registered_on",
-                "village_id",
-                STAGE_DATE_FIELDS[Stage.PENDAMPINGAN],
-            )
+            in_kota.order_by("id")
+            .values_list("id", "registered_on", "village_id")
             .iterator(chunk_size=20_000)
         )
         village_district = self.village_district
         ids, registered = self.resident_ids, self.registered
         districts, mentored = self.resident_district, self.mentored
-        for resident_id, registered_on, village_id, mentored_on in rows:
+        for resident_id, registered_on, village_id in rows:
             ids.append(resident_id)
             registered.append(registered_on.toordinal())
             districts.append(village_district[village_id])
-            mentored.append(mentored_on.toordinal() if mentored_on else 0)
+            day = mentored_on.get(resident_id)
+            mentored.append(day.toordinal() if day else 0)
         self.trained = bytearray(len(ids))
 
     # --- Planning --------------------------------------------------------------

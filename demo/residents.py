@@ -264,37 +264,66 @@ def demo_residents(
 
     with transaction.atomic(), connection.cursor() as cursor:
         bulk.lock(cursor, Resident)
-        if Resident.objects.filter(village__district__city=city).exists():
+        if residents_present(city):
             result.already_seeded = True
             return result.done()
-
-        generator = _Generator(
-            rng=random.Random(seed),
-            city=city,
-            today=today,
-        )
-        generator.taken_niks = _existing_niks(generator.region_digits)
-        first_id = bulk.reserve_ids(cursor, Resident, count=count)
         with bulk.unindexed(cursor, {Resident: count, StageRecord: count}):
-            # A batch of residents at a time: their stage records wait in memory.
-            for offset in range(0, count, bulk.CHUNK):
-                stage_rows: list[tuple] = []
-                residents = generator.rows(
-                    first_id=first_id + offset,
-                    count=min(bulk.CHUNK, count - offset),
-                    stage_rows=stage_rows,
-                )
-                bulk.write(cursor, Resident, RESIDENT_FIELDS, residents)
-                bulk.write(cursor, StageRecord, STAGE_FIELDS, stage_rows)
-            result.counters = bulk.counted_rebuild(city=city)
+            residents_write(
+                cursor, city=city, count=count, seed=seed, today=today, result=result
+            )
+            result.counters = bulk.counted_rebuild(cities=[city])
+    return result.done()
 
+
+def residents_present(city: City) -> bool:
+    return Resident.objects.filter(village__district__city=city).exists()
+
+
+def residents_write(
+    cursor,
+    *,
+    city: City,
+    count: int,
+    seed: int,
+    today: date,
+    result: DemoResult,
+    niks: NikBook | None = None,
+) -> None:
+    """Write the kota's residents and stage records (the caller holds the lock, checked that
+    the kota has none, and rebuilds stage dates and counters after). Kota written in one
+    load share `niks`, so that none is given twice and the stored ones are read once."""
+    generator = _Generator(rng=random.Random(seed), city=city, today=today)
+    niks = niks or NikBook.read(generator.region_digits)
+    generator.taken_niks, generator.counters = niks.taken, niks.serials
+    first_id = bulk.reserve_ids(cursor, Resident, count=count)
+    # A batch of residents at a time: their stage records wait in memory.
+    for offset in range(0, count, bulk.CHUNK):
+        stage_rows: list[tuple] = []
+        residents = generator.rows(
+            first_id=first_id + offset,
+            count=min(bulk.CHUNK, count - offset),
+            stage_rows=stage_rows,
+        )
+        bulk.write(cursor, Resident, RESIDENT_FIELDS, residents)
+        bulk.write(cursor, StageRecord, STAGE_FIELDS, stage_rows)
     result.residents = count
     result.stage_records = sum(generator.per_stage.values())
     result.per_stage = {
         str(stage): generator.per_stage[stage] for stage in RECORDED_STAGES
     }
     result.voided = generator.voided
-    return result.done()
+
+
+@dataclass
+class NikBook:
+    """NIKs stored before a load (skipped), and the serials given per 12-digit prefix."""
+
+    taken: set[str] = field(default_factory=set)
+    serials: dict[int, int] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, prefixes: list[str]) -> NikBook:
+        return cls(taken=_existing_niks(prefixes))
 
 
 def _existing_niks(prefixes: list[str]) -> set[str]:
@@ -362,6 +391,7 @@ class _Generator:
         self.regions += OUTSIDE_DKI_REGIONS
         self.outside = range(self.other_dki.stop, len(self.regions))
         self.region_digits = [code.replace(".", "") for code, _place in self.regions]
+        self.region_keys = [int(digits) for digits in self.region_digits]
 
         # Dates are day ordinals in the loop, from the oldest possible birth date to today.
         self.today_ord = today.toordinal()
@@ -401,8 +431,9 @@ class _Generator:
         return self.days.timestamp(ordinal, self.rng.random())
 
     def _nik(self, region: int, birth: int, female: bool) -> str:
-        """The next free NIK for this region of issue, birth date and gender."""
-        key = (region * 1_000_000 + birth) * 2 + female
+        """The next free NIK for this region of issue, birth date and gender (keyed by the
+        region's code, not its place in this kota's list: kota of one load share them)."""
+        key = (self.region_keys[region] * 1_000_000 + birth) * 2 + female
         serial = self.counters.get(key, 0)
         birth_date = date.fromordinal(birth)
         while True:

@@ -6,7 +6,10 @@ lists of residents from participants.selectors, scoped by the access policy.
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from accounts.access import role_of, role_required
 from accounts.models import Role
@@ -24,7 +27,9 @@ from programs.selectors import (
     programs_open_in,
 )
 from reports.breakdowns import village_semesters
+from reports.cache import Page
 from reports.selectors import agency_target_progress, home_figures
+from wilayah.models import District, Village
 
 HOME_OF_ROLE = {
     Role.KELURAHAN: "home:kelurahan",
@@ -35,6 +40,7 @@ HOME_OF_ROLE = {
 }
 # Who waits for which stage on a desk's home page (DOMAIN: the next stage after the last).
 WAITING_FOR = [Stage.PELATIHAN, Stage.PENDAMPINGAN]
+OPEN_PROGRAMS_SHOWN = 10
 
 
 def home(request):
@@ -48,25 +54,95 @@ def home(request):
 def _desk_context(request, *, district, village=None) -> dict:
     """What both desks see: progress, who waits for the next stage, open trainings."""
     today = timezone.localdate()
-    residents = residents_visible_to(user=request.user)
-    waiting = []
-    for stage in WAITING_FOR:
-        count, more = count_capped(residents_waiting_for(residents, stage))
-        waiting.append({"stage": stage, "count": count, "more": more})
-    open_programs = list(programs_open_in(district=district, today=today))
+    # The soonest few: in a busy kecamatan hundreds are open at once, and the programme
+    # list (linked below them) is where a clerk browses all of them.
+    open_programs = list(
+        programs_open_in(district=district, today=today, limit=OPEN_PROGRAMS_SHOWN + 1)
+    )
+    more_programs = len(open_programs) > OPEN_PROGRAMS_SHOWN
+    del open_programs[OPEN_PROGRAMS_SHOWN:]
     for program in open_programs:
         program.seats_left = max(program.capacity - program.seats_taken, 0)
     return {
         "district": district,
         "village": village,
-        "figures": home_figures(district=district, village=village, today=today),
-        "waiting": waiting,
+        **_desk_counted(request, district=district, village=village, today=today),
         "open_programs": open_programs,
-        "coverage": coverage_matrix(city=district.city, districts=[district]),
-        "stages": list(Stage),
+        "more_programs": more_programs,
         # Online applications waiting for this desk (issue 13).
         "queue_counts": queue_counts(user=request.user),
     }
+
+
+# What a desk keeps in the report cache, rendered (in its key too: a deploy that changes
+# them reads no old entry).
+DESK_PARTS = {
+    "cards": "home/_desk_cards.html",
+    "columns": "home/_desk_columns.html",
+    "coverage": "programs/_coverage_table.html",
+    "villages": "home/_desk_villages.html",
+}
+
+
+def _desk_counted(request, *, district, village, today) -> dict:
+    """The desk's parts that only the counters, the residents' stage dates and the report's
+    reference data move, rendered: from the report cache (reports.cache) while the kota's
+    inputs are unchanged, keyed by the desk's own area (the role's home: a kelurahan clerk
+    sees their kelurahan, a kecamatan clerk their kecamatan) and the language. Every write
+    that changes a resident's stage dates, voidness or kelurahan moves the counters and so
+    bumps the kota; a seat taken moves none, so the open trainings are read per request."""
+    page = Page(
+        name="desk:" + ",".join(DESK_PARTS),
+        city_id=district.city_id,
+        today=today,
+        parts=(get_language(), district.pk, village.pk if village else ""),
+    )
+    stored = page.get()
+    if isinstance(stored, dict) and stored.keys() >= set(DESK_PARTS):
+        return {"desk": _safe(stored)}
+    residents = residents_visible_to(user=request.user)
+    waiting = []
+    for stage in WAITING_FOR:
+        count, more = count_capped(residents_waiting_for(residents, stage))
+        waiting.append({"stage": stage, "count": count, "more": more})
+    figures = home_figures(district=district, village=village, today=today)
+    context = {
+        "district": district,
+        "village": village,
+        "figures": figures,
+        "waiting": waiting,
+        "stages": list(Stage),
+        "coverage": coverage_matrix(city=district.city, districts=[district]),
+        "village_rows": None if village else _village_rows(district, figures),
+    }
+    parts = {
+        name: render_to_string(template, context, request=request)
+        for name, template in DESK_PARTS.items()
+        if name != "villages" or not village
+    }
+    parts.setdefault("villages", "")
+    page.set(parts)
+    return {"desk": _safe(parts)}
+
+
+def _safe(parts: dict) -> dict:
+    # Our own renderings, escaped as they were rendered.
+    return {name: mark_safe(html) for name, html in parts.items()}  # noqa: S308
+
+
+def _village_rows(district, figures) -> list[tuple]:
+    """The kecamatan desk's kelurahan: (kelurahan, this semester, the period)."""
+    if not figures:
+        return [(v, 0, 0) for v in district.villages.order_by("name")]
+    semesters = figures.period.semester_list
+    rows = village_semesters(
+        district=district, stage=figures.period.stage, semesters=semesters
+    )
+    now = semesters.index(figures.semester) if figures.semester in semesters else None
+    return [
+        (row.village, row.counts[now] if now is not None else 0, row.total)
+        for row in rows
+    ]
 
 
 @role_required(Role.KELURAHAN)
@@ -80,23 +156,6 @@ def home_kelurahan(request):
 def home_kecamatan(request):
     district = _scope(request, "district")
     context = _desk_context(request, district=district)
-    figures = context["figures"]
-    if figures:
-        semesters = figures.period.semester_list
-        rows = village_semesters(
-            district=district, stage=figures.period.stage, semesters=semesters
-        )
-        now = (
-            semesters.index(figures.semester) if figures.semester in semesters else None
-        )
-        context["village_rows"] = [
-            (row.village, row.counts[now] if now is not None else 0, row.total)
-            for row in rows
-        ]
-    else:
-        context["village_rows"] = [
-            (v, 0, 0) for v in district.villages.order_by("name")
-        ]
     return render(request, "home/kecamatan.html", context)
 
 
@@ -125,10 +184,17 @@ def home_sudin(request):
 
 
 def _scope(request, field: str):
-    """The place or agency of the signed-in staff member; admins have none to show."""
+    """The place or agency of the signed-in staff member; admins have none to show.
+
+    A kelurahan comes with its kecamatan and kota, a kecamatan with its kota (one read: the
+    desk shows all of them)."""
     profile = getattr(request.user, "staff", None)
-    scope = getattr(profile, field, None) if profile else None
-    if scope is None:
+    scope_id = getattr(profile, f"{field}_id", None) if profile else None
+    if scope_id is None:
         # An admin visiting another role's home: there is no scope to show.
         raise PermissionDenied
-    return scope
+    if field == "village":
+        return Village.objects.select_related("district__city").get(pk=scope_id)
+    if field == "district":
+        return District.objects.select_related("city").get(pk=scope_id)
+    return getattr(profile, field)

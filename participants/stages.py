@@ -143,7 +143,9 @@ def resident_stages_sync(
     return len(updated)
 
 
-def resident_stages_rebuild(*, resident_ids: QuerySet | None = None) -> int:
+def resident_stages_rebuild(
+    *, resident_ids: QuerySet | None = None, village_ids: list[int] | None = None
+) -> int:
     """Recompute the stage dates of many residents at once (after bulk loads); returns how
     many residents changed.
 
@@ -151,7 +153,9 @@ def resident_stages_rebuild(*, resident_ids: QuerySet | None = None) -> int:
     source's earliest rows and rewrites only the residents whose dates differ (a resident
     row written once, not cleared and set again per stage; the per-resident sync would take
     hours at millions). `resident_ids` is a values("pk") queryset that limits the work
-    (default: everyone). The counters are not moved: rebuild them after this.
+    (default: everyone), or `village_ids` the kelurahan whose residents are redone (a plain
+    filter on the scan, where an id list is a join over as many rows as the table). The
+    counters are not moved: rebuild them after this.
     """
     table = Resident._meta.db_table
     quote = connection.ops.quote_name
@@ -185,6 +189,9 @@ def resident_stages_rebuild(*, resident_ids: QuerySet | None = None) -> int:
         sql, scope_params = resident_ids.query.sql_with_params()
         scope_sql = f" WHERE r2.id IN ({sql})"
         params += scope_params
+    elif village_ids is not None:
+        villages = ", ".join(str(int(pk)) for pk in village_ids or [0])
+        scope_sql = f" WHERE r2.village_id IN ({villages})"
     new_values = ", ".join(
         f"{expr} AS {columns[name]}" for name, expr in computed.items()
     )

@@ -153,22 +153,37 @@ def coverage_agencies_for(*, user, city: City) -> QuerySet[Agency]:
     return agencies
 
 
-def programs_open_in(*, district, today: date) -> QuerySet[Program]:
-    """Trainings taking enrolments in a kecamatan now, with seats_taken (soonest first)."""
-    return (
-        Program.objects.select_related("agency__city", "district")
-        .filter(
-            district=district,
-            status__in=[Program.Status.PLANNED, Program.Status.OPEN],
-            end_date__gte=today,
+def taking_enrolments(*, today: date) -> Q:
+    """Trainings that take enrolments today: a status that enrols, from
+    ENROLMENT_OPENS_DAYS before the start to the last day (the rule programs.services
+    applies to each enrolment, as a filter)."""
+    return Q(
+        status__in=Program.ENROLLING,
+        start_date__lte=today + timedelta(days=ENROLMENT_OPENS_DAYS),
+        end_date__gte=today,
+    )
+
+
+def programs_open_in(
+    *, district, today: date, limit: int | None = None
+) -> QuerySet[Program]:
+    """Trainings taking enrolments in a kecamatan now, with seats_taken (soonest first).
+
+    With a limit, only the first `limit` are read, and their seats counted: the soonest
+    ids first (an index walk), then those rows with their enrolments, so a kecamatan with
+    hundreds open pays for the few shown."""
+    programs = Program.objects.filter(
+        taking_enrolments(today=today), district=district
+    ).order_by("start_date", "code")
+    if limit is not None:
+        programs = Program.objects.filter(
+            pk__in=list(programs.values_list("pk", flat=True)[:limit])
+        ).order_by("start_date", "code")
+    return programs.select_related("agency__city", "district").annotate(
+        seats_taken=Count(
+            "enrollments",
+            filter=~Q(enrollments__status=Enrollment.Status.CANCELLED),
         )
-        .annotate(
-            seats_taken=Count(
-                "enrollments",
-                filter=~Q(enrollments__status=Enrollment.Status.CANCELLED),
-            )
-        )
-        .order_by("start_date", "code")
     )
 
 
@@ -212,11 +227,7 @@ def programs_taking_enrolments(*, city: City | None, today: date) -> QuerySet[Pr
     )
     return (
         programs.select_related("agency__city", "district")
-        .filter(
-            status__in=Program.ENROLLING,
-            start_date__lte=today + timedelta(days=ENROLMENT_OPENS_DAYS),
-            end_date__gte=today,
-        )
+        .filter(taking_enrolments(today=today))
         .annotate(seats_taken=taken, seats_left=Greatest(F("capacity") - taken, 0))
         .order_by("start_date", "code")
     )

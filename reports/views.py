@@ -1,5 +1,8 @@
+import json
+
 from django.contrib import messages
-from django.http import Http404, HttpResponse, JsonResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -227,9 +230,71 @@ def _dashboard_figures(request, *, period, today) -> dict:
     }
 
 
+# What each cached report page stores (in its key too, like DASHBOARD_PARTS).
+DISTRICT_PARTS = ("period", "title", "body", "scripts")
+BREAKDOWN_PARTS = ("period", "title", "body")
+PRINT_PARTS = ("title", "heading", "current_semester", "body")
+EXPORT_PARTS = ("name", "body")
+
+
+def _served(request, *, name: str, parts: tuple, city, today, extra=(), compute):
+    """A report page's parts from the shared cache (reports.cache) while the kota's report
+    inputs, the day, the language and the user's validated choice are the same; else
+    `compute()` (which may raise Http404) and keep its parts. The kota was checked by the
+    access policy before: the key holds it, so a part is only served for that kota."""
+    choice = _dashboard_choice(request)
+    page = (
+        None
+        if choice is None  # odd values: computed, never cached
+        else Page(
+            name=f"{name}:" + ",".join(parts),
+            city_id=city.pk,
+            today=today,
+            parts=(get_language(), *choice, *extra),
+        )
+    )
+    stored = page.get() if page else None
+    if isinstance(stored, dict) and stored.keys() >= set(parts):
+        if "period" in stored:
+            _period_range(
+                request, stored["period"]
+            )  # its notice if the range was swapped
+        return stored
+    value = compute()
+    if page:
+        page.set(value)
+    return value
+
+
+def _rendered(request, templates: dict[str, str], context: dict) -> dict[str, str]:
+    return {
+        name: render_to_string(template, context, request=request)
+        for name, template in templates.items()
+    }
+
+
+def _safe(parts: dict, names) -> dict:
+    # Our own renderings of the report, escaped as they were rendered.
+    return {name: mark_safe(parts[name]) for name in names}  # noqa: S308
+
+
 def district_detail(request, code):
     """One kecamatan: the same figures, its kelurahan and who its residents are."""
-    report = _report(request)
+    city = report_city_for(request.user, request.GET.get("kota"))
+    parts = _served(
+        request,
+        name="district",
+        parts=DISTRICT_PARTS,
+        city=city,
+        today=timezone.localdate(),
+        extra=(code,),
+        compute=lambda: _district_parts(request, city=city, code=code),
+    )
+    return render(request, "reports/district.html", _safe(parts, DISTRICT_PARTS[1:]))
+
+
+def _district_parts(request, *, city, code) -> dict:
+    report = _report(request, city=city)
     area = next((a for a in report.districts if a.code == code), None)
     if area is None:
         raise Http404
@@ -237,40 +302,58 @@ def district_detail(request, code):
     first, last = _semester_range(request, report)
     stage = report.period.stage
     shown = [s for s in report.period.semester_list if first <= s <= last]
-    return render(
+    context = {
+        "report": report,
+        "area": area,
+        "district": district,
+        "shown": [f for f in area.semesters if first <= f.semester <= last],
+        "first": first,
+        "last": last,
+        "chart": _chart_data(area, first, last),
+        "funnel_rows": _funnel_rows(area),
+        "breakdowns": breakdowns(
+            districts=[district], stage=stage, first=first, last=last
+        ),
+        "breakdown_titles": _breakdown_titles(),
+        "headline": counted_headline(
+            districts=[district], stage=stage, first=first, last=last
+        ),
+        "shown_semesters": shown,
+        "village_rows": village_semesters(
+            district=district, stage=stage, semesters=shown
+        ),
+        "semesters": report.period.semester_list,
+        "stage_label": Stage(stage).label,
+        # Issue 13: the kecamatan's outreach activities of the panel's semester.
+        **outreach_of_district(district=district, last=last, today=report.today),
+    }
+    return {"period": report.period} | _rendered(
         request,
-        "reports/district.html",
         {
-            "report": report,
-            "area": area,
-            "district": district,
-            "shown": [f for f in area.semesters if first <= f.semester <= last],
-            "first": first,
-            "last": last,
-            "chart": _chart_data(area, first, last),
-            "funnel_rows": _funnel_rows(area),
-            "breakdowns": breakdowns(
-                districts=[district], stage=stage, first=first, last=last
-            ),
-            "breakdown_titles": _breakdown_titles(),
-            "headline": counted_headline(
-                districts=[district], stage=stage, first=first, last=last
-            ),
-            "shown_semesters": shown,
-            "village_rows": village_semesters(
-                district=district, stage=stage, semesters=shown
-            ),
-            "semesters": report.period.semester_list,
-            "stage_label": Stage(stage).label,
-            # Issue 13: the kecamatan's outreach activities of the panel's semester.
-            **outreach_of_district(district=district, last=last, today=report.today),
+            "title": "reports/_district_title.html",
+            "body": "reports/_district_body.html",
+            "scripts": "reports/_chart_scripts.html",
         },
+        context,
     )
 
 
 def city_breakdowns(request):
     """The kota's counted residents by kelurahan, Sudin, category, gender and age band."""
-    report = _report(request)
+    city = report_city_for(request.user, request.GET.get("kota"))
+    parts = _served(
+        request,
+        name="breakdowns",
+        parts=BREAKDOWN_PARTS,
+        city=city,
+        today=timezone.localdate(),
+        compute=lambda: _breakdown_parts(request, city=city),
+    )
+    return render(request, "reports/breakdowns.html", _safe(parts, BREAKDOWN_PARTS[1:]))
+
+
+def _breakdown_parts(request, *, city) -> dict:
+    report = _report(request, city=city)
     first, last = _semester_range(request, report)
     districts = list(District.objects.filter(city=report.city))
     stage = report.period.stage
@@ -279,57 +362,104 @@ def city_breakdowns(request):
         t.agency.short_name: t.total
         for t in report.period.agency_targets.select_related("agency")
     }
-    return render(
+    context = {
+        "report": report,
+        "breakdowns": split,
+        "breakdown_titles": _breakdown_titles(),
+        "headline": counted_headline(
+            districts=districts, stage=stage, first=first, last=last
+        ),
+        "agency_targets": [
+            (name, counted, agency_targets[name])
+            for name, counted in split[Dimension.AGENCY]
+            if name in agency_targets
+        ],
+        "first": first,
+        "last": last,
+        "semesters": report.period.semester_list,
+    }
+    return {"period": report.period} | _rendered(
         request,
-        "reports/breakdowns.html",
         {
-            "report": report,
-            "breakdowns": split,
-            "breakdown_titles": _breakdown_titles(),
-            "headline": counted_headline(
-                districts=districts, stage=stage, first=first, last=last
-            ),
-            "agency_targets": [
-                (name, counted, agency_targets[name])
-                for name, counted in split[Dimension.AGENCY]
-                if name in agency_targets
-            ],
-            "first": first,
-            "last": last,
-            "semesters": report.period.semester_list,
+            "title": "reports/_breakdowns_title.html",
+            "body": "reports/_breakdowns_body.html",
         },
+        context,
     )
 
 
 def print_report(request):
-    """One A4 page for the Sekretaris Kota's office."""
-    report = _report(request)
+    """One A4 page for the Sekretaris Kota's office (the time of printing its own)."""
+    city = report_city_for(request.user, request.GET.get("kota"))
+    parts = _served(
+        request,
+        name="print",
+        parts=PRINT_PARTS,
+        city=city,
+        today=timezone.localdate(),
+        compute=lambda: _print_parts(request, city=city),
+    )
     return render(
         request,
         "reports/print.html",
         {
-            "report": report,
-            "area": report.city_progress,
+            **_safe(parts, ("title", "body")),
+            "heading": parts["heading"],
+            "current_semester": parts["current_semester"],
             "printed": timezone.localtime(),
         },
     )
 
 
+def _print_parts(request, *, city) -> dict:
+    report = _report(request, city=city)
+    area = report.city_progress
+    context = {"report": report, "area": area}
+    return {
+        "heading": f"{report.city.name} · {report.period}",
+        "current_semester": str(area.current.semester) if area.current else "",
+    } | _rendered(
+        request,
+        {"title": "reports/_print_title.html", "body": "reports/_print_body.html"},
+        context,
+    )
+
+
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+
+
 def export(request, fmt):
-    report = _report(request)
-    name = f"capaian-{report.city.code}-{report.period.first_semester}-{report.period.last_semester}"
-    if fmt == "csv":
-        response = HttpResponse(
-            progress_csv(report), content_type="text/csv; charset=utf-8"
-        )
-    elif fmt == "xlsx":
-        response = HttpResponse(
-            progress_xlsx(report),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        return JsonResponse(
-            progress_json(report), json_dumps_params={"ensure_ascii": False}
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    """The progress table as a file; its bytes cached like the pages (the same figures)."""
+    city = report_city_for(request.user, request.GET.get("kota"))
+    parts = _served(
+        request,
+        name="export",
+        parts=EXPORT_PARTS,
+        city=city,
+        today=timezone.localdate(),
+        extra=(fmt,),
+        compute=lambda: _export_parts(request, city=city, fmt=fmt),
+    )
+    response = HttpResponse(parts["body"], content_type=EXPORT_TYPES[fmt])
+    if fmt != "json":
+        response["Content-Disposition"] = f'attachment; filename="{parts["name"]}"'
     return response
+
+
+def _export_parts(request, *, city, fmt) -> dict:
+    report = _report(request, city=city)
+    period = report.period
+    name = f"capaian-{report.city.code}-{period.first_semester}-{period.last_semester}"
+    if fmt == "csv":
+        body = progress_csv(report).encode()
+    elif fmt == "xlsx":
+        body = progress_xlsx(report)
+    else:
+        body = json.dumps(
+            progress_json(report), cls=DjangoJSONEncoder, ensure_ascii=False
+        ).encode()
+    return {"name": f"{name}.{fmt}", "body": body}

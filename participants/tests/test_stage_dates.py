@@ -122,3 +122,22 @@ def test_saving_a_stale_copy_keeps_the_stage_dates(places):
     assert resident.full_name == "Nama Baru"
     assert resident.name_key == "nama baru"
     assert resident.mentored_on == date(2025, 4, 1)
+
+
+def test_rebuild_by_kelurahan_keeps_to_those_kelurahan(places):
+    from wilayah.models import Village
+
+    joglo, meruya = (
+        Village.objects.get(code=code) for code in ("31.73.08.1005", "31.73.08.1001")
+    )
+    inside = ResidentFactory(village=joglo)
+    outside = ResidentFactory(village=meruya)
+    StageRecordFactory(resident=inside, reached_on=date(2025, 4, 1))
+    StageRecordFactory(resident=outside, reached_on=date(2025, 4, 1))
+    Resident.objects.update(mentored_on=date(2020, 1, 1))
+
+    assert resident_stages_rebuild(village_ids=[joglo.pk]) == 1
+
+    assert Resident.objects.get(pk=inside.pk).mentored_on == date(2025, 4, 1)
+    assert Resident.objects.get(pk=outside.pk).mentored_on == date(2020, 1, 1)
+    assert resident_stages_rebuild(village_ids=[]) == 0

@@ -7,9 +7,8 @@ from demo.accounts import (
     demo_office_contacts,
     demo_places_and_agencies,
 )
+from demo.kota import demo_kota_load
 from demo.outreach import demo_outreach
-from demo.programs import demo_programs
-from demo.residents import demo_residents
 from demo.targets import demo_periods
 
 
@@ -51,13 +50,15 @@ class Command(BaseCommand):
             note = "" if created else "  (sudah ada, tidak diubah)"
             self.stdout.write(f"  {username:<22} {role}{note}")
         if residents > 0:
-            people = demo_residents(count=residents, seed=seed)
+            # Residents and trainings in one load: indexes, stage dates and counters of
+            # Jakarta Barat rebuilt once, after both.
+            [people], [trainings] = demo_kota_load(
+                residents={"31.73": residents}, programs=["31.73"], seed=seed
+            )
             self.stdout.write(people.summary())
-            trainings = demo_programs(seed=seed)
             self.stdout.write(trainings.summary())
             outreach = demo_outreach(seed=seed)  # issue 13
             self.stdout.write(f"Kegiatan sosialisasi demo: baru {outreach}")
-            # Each load rebuilt the stage dates and counters of Jakarta Barat after it.
             if counters := trainings.counters or people.counters:
                 self.stdout.write(
                     f"Hitungan tahap Jakarta Barat: {counters} penghitung"
