@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 
 from participants.identity import nik_build
-from participants.models import Resident, Stage, StageRecord
+from participants.models import HeardVia, Resident, Stage, StageRecord
 from participants.services import (
     resident_register,
     resident_update,
@@ -33,6 +33,7 @@ VILLAGES = ["31.73.08.1005", "31.73.08.1001", "31.73.01.1005", "31.73.01.1001"]
 NOT_TRAINED = "Belum ikut pelatihan"
 GENDERS = {"L": "Laki-laki", "P": "Perempuan"}
 CATEGORIES = {"makanan": "Makanan", "minuman": "Minuman", "jasa": "Jasa"}
+NOT_ASKED = "Tidak ditanyakan (data lama)"
 
 
 def semester_index(day: date) -> int:
@@ -111,6 +112,9 @@ def brute_force() -> Truth:
             "category": CATEGORIES[first_training.program.category]
             if first_training
             else NOT_TRAINED,
+            "heard": str(HeardVia(resident.heard_via).label)
+            if resident.heard_via
+            else NOT_ASKED,
         }
         district = resident.village.district.code
         for stage in Stage:

@@ -34,6 +34,7 @@ def test_kelurahan_staff_registers_a_resident_on_a_phone_and_finds_her(
     page.get_by_label("RT").fill("5")
     page.get_by_label("RW").fill("2")
     page.get_by_label("Pendidikan terakhir").select_option("sma")
+    page.get_by_label("Dari mana tahu tentang Jakpreneur?").select_option("outreach")
     page.get_by_role("button", name="Simpan", exact=True).click()
 
     page.get_by_role("heading", name="Siti Aminah").wait_for()
