@@ -16,7 +16,9 @@ SQL expressions (`age_band_sql`, `semester_index_sql`); tests check those agains
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -220,21 +222,55 @@ def _apply_both(stage_diff: Counter, breakdown_diff: Counter) -> None:
     _counts_changed(key[0] for key in (*stage_diff, *breakdown_diff))
 
 
+# The differences gathered by an open counts_gathered() block (None: apply at once).
+_gathered: ContextVar[tuple[Counter, Counter] | None] = ContextVar(
+    "counts_gathered", default=None
+)
+
+
+@contextmanager
+def counts_gathered() -> Iterator[None]:
+    """Inside the block, counts_follow_many only adds up the differences; they are applied
+    once when the block ends (inside the writer's transaction, as counts_follow_many would).
+
+    For bulk writers whose one chunk moves a resident twice (created, then trained by the
+    enrolment written after it): the two moves cancel out in the sum, so the counters get
+    one upsert per table instead of one decrease per counter the first move raised.
+    """
+    if _gathered.get() is not None:  # already gathering: the outer block applies them
+        yield
+        return
+    diffs = (Counter(), Counter())
+    token = _gathered.set(diffs)
+    try:
+        yield
+    finally:
+        _gathered.reset(token)
+    _diffs_apply(*diffs)
+
+
 def counts_follow_many(
     changes: Iterable[tuple[CountedState | None, CountedState | None]],
 ) -> None:
     """counts_follow for many residents at once: their differences summed, then applied
     in one statement per table (bulk writers such as imports)."""
     empty = CountedState(village_id=None, is_void=True)
-    stage_diff: Counter = Counter()
-    breakdown_diff: Counter = Counter()
+    gathered = _gathered.get()
+    stage_diff, breakdown_diff = gathered or (Counter(), Counter())
     for before, after in changes:
         before, after = before or empty, after or empty
         stage_diff.update(after.stage_keys())
         stage_diff.subtract(before.stage_keys())
         breakdown_diff.update(after.breakdown_keys())
         breakdown_diff.subtract(before.breakdown_keys())
-    if not any(stage_diff.values()) and not any(breakdown_diff.values()):
+    if gathered is None:
+        _diffs_apply(stage_diff, breakdown_diff)
+
+
+def _diffs_apply(stage_diff: Counter, breakdown_diff: Counter) -> None:
+    stage_diff = Counter({key: n for key, n in stage_diff.items() if n})
+    breakdown_diff = Counter({key: n for key, n in breakdown_diff.items() if n})
+    if not stage_diff and not breakdown_diff:
         return
     if all(n >= 0 for n in (*stage_diff.values(), *breakdown_diff.values())):
         # Only increases (a registration): UPSERTs, which cannot disagree with anything,
