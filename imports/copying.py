@@ -71,13 +71,7 @@ def rows_insert(model: type[Model], rows: list[dict[str, Any]]) -> list[int]:
 
 def _copy_value(value: Any) -> str:
     """One value in COPY's text format."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
+    if value.__class__ is str:  # most values: a plain one goes as it is
         if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
             value = (
                 value.replace("\\", "\\\\")
@@ -86,6 +80,14 @@ def _copy_value(value: Any) -> str:
                 .replace("\r", "\\r")
             )
         return value
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):  # a subclass of str (a lazy or safe string)
+        return _copy_value(str(value))
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return str(value)

@@ -287,6 +287,9 @@ class Checker:
         self.today = today
         self.columns = columns
         self.index = {name: n for n, name in reversed(list(enumerate(columns)))}
+        self.formula_columns = [
+            (name, n) for name, n in self.index.items() if name in COLUMNS
+        ]
         self.rules = _FormRules(user=user, today=today)
         self.blank = Resident()
         self.villages = {
@@ -389,11 +392,19 @@ class Checker:
 
     def _parse(self, number: int, cells: list[Any]) -> RowResult:
         result = RowResult(number=number, cells=cells)
-        if not any(_text(cell) for cell in cells):
+        try:
+            joined = "".join(cells)  # a row of text (CSV): both questions below at once
+        except TypeError:
+            joined = None
+        if joined is not None and joined.isprintable():
+            empty, maybe_formula = not joined.strip(), "=" in joined
+        else:
+            empty, maybe_formula = not any(_text(cell) for cell in cells), True
+        if empty:
             result.empty = True
             return result
-        for name, n in self.index.items():
-            cell = cells[n] if name in COLUMNS and n < len(cells) else None
+        for name, n in self.formula_columns if maybe_formula else ():
+            cell = cells[n] if n < len(cells) else None
             if isinstance(cell, str) and cell.lstrip().startswith("="):
                 result.error(
                     name,

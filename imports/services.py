@@ -36,7 +36,7 @@ from .models import ImportIssue, ImportJob
 from .reading import ImportFileError, Table, table_open
 from .rows import COLUMNS, RESIDENT_FIELDS, Checker, RowResult, name_key
 
-CHUNK_ROWS = 1000
+CHUNK_ROWS = 5000
 
 
 @dataclass

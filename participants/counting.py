@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, F, IntegerField, Q, Value, When
@@ -89,6 +90,17 @@ def age_band_sql(field_name: str):
     ), age
 
 
+# Bulk writers count thousands of residents who share a few dates: each answer once.
+@lru_cache(maxsize=4096)
+def _semester_index(day: date) -> int:
+    return Semester.of(day).index
+
+
+@lru_cache(maxsize=65536)
+def _age_band(birth_date: date, day: date) -> str:
+    return age_band(birth_date=birth_date, day=day)
+
+
 STATE_FIELDS = [
     "village_id",
     "is_void",
@@ -124,7 +136,7 @@ class CountedState:
             return
         for stage, day in self.dates.items():
             if day is not None:
-                yield (self.village_id, stage, Semester.of(day).index), day
+                yield (self.village_id, stage, _semester_index(day)), day
 
     def stage_keys(self) -> Counter:
         return Counter(key for key, _day in self._reached())
@@ -139,7 +151,7 @@ class CountedState:
         for key, day in self._reached():
             for dimension, value in fixed.items():
                 keys[(*key, dimension, value)] += 1
-            band = age_band(birth_date=self.birth_date, day=day)
+            band = _age_band(self.birth_date, day)
             keys[(*key, Dimension.AGE.value, band)] += 1
         return keys
 
