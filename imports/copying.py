@@ -56,7 +56,19 @@ def rows_insert(model: type[Model], rows: list[dict[str, Any]]) -> list[int]:
         ids = [pk for (pk,) in cursor.fetchall()]
         text = StringIO()
         text.writelines(
-            f"{pk}\t" + "\t".join([_copy_value(row[name]) for name in names]) + "\n"
+            f"{pk}\t"
+            + "\t".join(
+                [
+                    # Plain text inline (printable: no tab, no line break), the rest below.
+                    value
+                    if value.__class__ is str
+                    and value.isprintable()
+                    and "\\" not in value
+                    else _copy_value(value)
+                    for value in map(row.__getitem__, names)
+                ]
+            )
+            + "\n"
             for pk, row in zip(ids, rows, strict=True)
         )
         text.seek(0)

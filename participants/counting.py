@@ -111,6 +111,12 @@ STATE_FIELDS = [
     *STAGE_DATE_FIELDS.values(),
 ]
 
+_GENDER, _AGENCY, _CATEGORY, _AGE = (
+    Dimension.GENDER.value,
+    Dimension.AGENCY.value,
+    Dimension.CATEGORY.value,
+    Dimension.AGE.value,
+)
 StageKey = tuple[int, str, int]  # (village id, stage, semester index)
 BreakdownKey = tuple[int, str, int, str, str]  # StageKey + (dimension, value)
 
@@ -138,21 +144,23 @@ class CountedState:
             if day is not None:
                 yield (self.village_id, stage, _semester_index(day)), day
 
-    def stage_keys(self) -> Counter:
-        return Counter(key for key, _day in self._reached())
+    def stage_keys(self) -> list[StageKey]:
+        """The stage counters this resident is in."""
+        return [key for key, _day in self._reached()]
 
-    def breakdown_keys(self) -> Counter:
-        fixed = {
-            Dimension.GENDER.value: self.gender,
-            Dimension.AGENCY.value: str(self.trained_agency_id or ""),
-            Dimension.CATEGORY.value: self.trained_category,
-        }
-        keys = Counter()
-        for key, day in self._reached():
-            for dimension, value in fixed.items():
-                keys[(*key, dimension, value)] += 1
+    def breakdown_keys(self) -> list[BreakdownKey]:
+        """The breakdown counters this resident is in (one per dimension and stage)."""
+        fixed = (
+            (_GENDER, self.gender),
+            (_AGENCY, str(self.trained_agency_id or "")),
+            (_CATEGORY, self.trained_category),
+        )
+        keys = []
+        for (village_id, stage, semester), day in self._reached():
+            for dimension, value in fixed:
+                keys.append((village_id, stage, semester, dimension, value))
             band = _age_band(self.birth_date, day)
-            keys[(*key, Dimension.AGE.value, band)] += 1
+            keys.append((village_id, stage, semester, _AGE, band))
         return keys
 
 
@@ -271,10 +279,14 @@ def counts_follow_many(
     stage_diff, breakdown_diff = gathered or (Counter(), Counter())
     for before, after in changes:
         before, after = before or empty, after or empty
-        stage_diff.update(after.stage_keys())
-        stage_diff.subtract(before.stage_keys())
-        breakdown_diff.update(after.breakdown_keys())
-        breakdown_diff.subtract(before.breakdown_keys())
+        for key in after.stage_keys():
+            stage_diff[key] += 1
+        for key in before.stage_keys():
+            stage_diff[key] -= 1
+        for key in after.breakdown_keys():
+            breakdown_diff[key] += 1
+        for key in before.breakdown_keys():
+            breakdown_diff[key] -= 1
     if gathered is None:
         _diffs_apply(stage_diff, breakdown_diff)
 
