@@ -96,7 +96,7 @@ def _semester_index(day: date) -> int:
     return Semester.of(day).index
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)  # a few MB: a million-row import keeps its memory
 def _age_band(birth_date: date, day: date) -> str:
     return age_band(birth_date=birth_date, day=day)
 
