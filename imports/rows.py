@@ -11,6 +11,7 @@ formats) and asking the database once per chunk instead of once per row.
 import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -172,10 +173,11 @@ class _FormRules(ResidentForm):
         self.visible: set[int] = set()
         self.regions: dict[str, str] = {}
 
-    def field(self, name: str, value: Any) -> Any:
-        """The value after the form's clean_<name>; ValidationError with its message."""
+    def field(self, name: str, value: Any, clean: Callable | None = None) -> Any:
+        """The value after the form's clean_<name> (or `clean`, that method as looked up
+        once); ValidationError with its message."""
         self.cleaned_data = {name: value}
-        return getattr(self, f"clean_{name}")()
+        return (clean or getattr(type(self), f"clean_{name}"))(self)
 
     def cross_checks(self, data: dict) -> list[tuple[str, str]]:
         """The form's clean(): checks between fields, as (field, message)."""
@@ -213,6 +215,9 @@ name_key = lru_cache(maxsize=8192)(name_normalize)
 
 
 def _text(value: Any) -> str:
+    if value.__class__ is str and value.isprintable():
+        # Printable text holds no control character: text_clean would give it back as is.
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -282,11 +287,15 @@ class Checker:
         self.today = today
         self.columns = columns
         self.index = {name: n for n, name in reversed(list(enumerate(columns)))}
+        self.formula_columns = [
+            (name, n) for name, n in self.index.items() if name in COLUMNS
+        ]
         self.rules = _FormRules(user=user, today=today)
         self.blank = Resident()
         self.villages = {
             v.code: v for v in Village.objects.select_related("district__city")
         }
+        self.villages_by_pk = {v.pk: v for v in self.villages.values()}
         self.registrable = set(
             villages_for_registration(user=user).values_list("pk", flat=True)
         )
@@ -303,6 +312,34 @@ class Checker:
         }
         # Seats left per programme; a writer empties it before each chunk it writes.
         self.seats: dict[int, int] = {}
+
+        # How each resident cell is read: (column, field, cell reader, the form's
+        # clean_<field> if it has one, the model field whose validators run on text).
+        def take(column, name, convert):
+            return (
+                column,
+                name,
+                convert,
+                getattr(_FormRules, f"clean_{name}", None),
+                Resident._meta.get_field(name),
+            )
+
+        self.take_registered_on = take("tanggal_daftar", "registered_on", _date)
+        self.takes = [
+            take(column, name, convert)
+            for column, name, convert in [
+                ("no_kk", "kk_number", _identity_number),
+                ("nama", "full_name", None),
+                ("jenis_kelamin", "gender", self._gender),
+                ("tempat_lahir", "birth_place", None),
+                ("tanggal_lahir", "birth_date", _date),
+                ("no_hp", "phone", None),
+                ("alamat", "address", None),
+                ("rt", "rt", None),
+                ("rw", "rw", None),
+                ("pendidikan", "education", self._education),
+            ]
+        ]
 
     # --- The file's header ---------------------------------------------------
 
@@ -355,11 +392,19 @@ class Checker:
 
     def _parse(self, number: int, cells: list[Any]) -> RowResult:
         result = RowResult(number=number, cells=cells)
-        if not any(_text(cell) for cell in cells):
+        try:
+            joined = "".join(cells)  # a row of text (CSV): both questions below at once
+        except TypeError:
+            joined = None
+        if joined is not None and joined.isprintable():
+            empty, maybe_formula = not joined.strip(), "=" in joined
+        else:
+            empty, maybe_formula = not any(_text(cell) for cell in cells), True
+        if empty:
             result.empty = True
             return result
-        for name, n in self.index.items():
-            cell = cells[n] if name in COLUMNS and n < len(cells) else None
+        for name, n in self.formula_columns if maybe_formula else ():
+            cell = cells[n] if n < len(cells) else None
             if isinstance(cell, str) and cell.lstrip().startswith("="):
                 result.error(
                     name,
@@ -390,35 +435,8 @@ class Checker:
         data = result.data
         data["nik"] = result.nik
 
-        def take(column, name, convert=None):
-            raw = self._cell(cells, column)
-            try:
-                value = convert(raw, column) if convert else _text(raw)
-                if value in ("", None):
-                    if name in KEEP_WHEN_EMPTY:
-                        data[name] = None
-                        return
-                    raise RowError(column, _("Wajib diisi."))
-                if hasattr(ResidentForm, f"clean_{name}"):
-                    value = self.rules.field(name, value)
-                if isinstance(value, str):
-                    Resident._meta.get_field(name).run_validators(value)
-                data[name] = value
-            except RowError as error:
-                result.error(error.column, error.message)
-            except ValidationError as error:
-                result.error(column, " ".join(error.messages))
-
-        take("no_kk", "kk_number", _identity_number)
-        take("nama", "full_name")
-        take("jenis_kelamin", "gender", self._gender)
-        take("tempat_lahir", "birth_place")
-        take("tanggal_lahir", "birth_date", _date)
-        take("no_hp", "phone")
-        take("alamat", "address")
-        take("rt", "rt")
-        take("rw", "rw")
-        take("pendidikan", "education", self._education)
+        for take in self.takes:
+            self._take(result, cells, *take)
         village_code = _text(self._cell(cells, "kode_kelurahan"))
         village = self.villages.get(village_code)
         if village is None:
@@ -446,7 +464,28 @@ class Checker:
                 None  # decided with the stored resident and the enrolment
             )
         else:
-            take("tanggal_daftar", "registered_on", _date)
+            self._take(result, cells, *self.take_registered_on)
+
+    def _take(self, result, cells, column, name, convert, form_clean, model_field):
+        """One resident cell read, checked by the form's clean_<field> and the model
+        field's validators, into result.data (or a row error)."""
+        raw = self._cell(cells, column)
+        try:
+            value = convert(raw, column) if convert else _text(raw)
+            if value in ("", None):
+                if name in KEEP_WHEN_EMPTY:
+                    result.data[name] = None
+                    return
+                raise RowError(column, _("Wajib diisi."))
+            if form_clean is not None:
+                value = self.rules.field(name, value, form_clean)
+            if isinstance(value, str):
+                model_field.run_validators(value)
+            result.data[name] = value
+        except RowError as error:
+            result.error(error.column, error.message)
+        except ValidationError as error:
+            result.error(column, " ".join(error.messages))
 
     def _gender(self, raw: Any, column: str) -> str:
         value = _GENDERS.get(_text(raw).lower())
@@ -497,12 +536,11 @@ class Checker:
 
     def _look_up_residents(self, results: list[RowResult]) -> None:
         niks = {r.nik for r in results}
-        stored = {
-            r.nik: r
-            for r in Resident.objects.select_related("village__district").filter(
-                nik__in=niks
-            )
-        }
+        stored = {r.nik: r for r in Resident.objects.filter(nik__in=niks)}
+        village = Resident.village.field
+        for resident in stored.values():
+            # Their kelurahan (with its kecamatan and kota) as read once for the file.
+            village.set_cached_value(resident, self.villages_by_pk[resident.village_id])
         ids = [r.pk for r in stored.values()]
         self.editable = set(
             residents_editable_by(user=self.user)

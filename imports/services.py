@@ -19,19 +19,25 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from participants.counting import counts_follow_many, state_of
-from participants.models import Resident, Stage
+from participants.counting import (
+    STATE_FIELDS,
+    counts_follow_many,
+    counts_gathered,
+    state_from_values,
+)
+from participants.models import Channel, Resident, Stage
 from participants.services import duplicate_nik_message, nik_holder, resident_update
 from participants.stages import resident_stages_sync
 from programs.models import Enrollment
 from programs.services import roster_update
 from reports.cache import programs_changed
 
+from .copying import rows_insert
 from .models import ImportIssue, ImportJob
 from .reading import ImportFileError, Table, table_open
 from .rows import COLUMNS, RESIDENT_FIELDS, Checker, RowResult, name_key
 
-CHUNK_ROWS = 1000
+CHUNK_ROWS = 5000
 
 
 @dataclass
@@ -135,20 +141,33 @@ def rows_import(
 # --- Writing one chunk ----------------------------------------------------------------
 
 
-def _resident_new(result: RowResult, *, user) -> Resident:
+def _resident_values(result: RowResult, *, user) -> dict:
+    """The new resident's row ({attname: value}) from its checked cells."""
     values = {
         name: value
         for name, value in result.data.items()
         if name in RESIDENT_FIELDS and value is not None
     }
+    values["village_id"] = values.pop("village").pk
     values.setdefault("kk_number", "")
-    resident = Resident(registered_by=user, **values)
-    resident.name_key = name_key(resident.full_name)
-    return resident
+    values["registered_by_id"] = user.pk
+    values["channel"] = Channel.IMPORT
+    # What Resident.save() adds: the searchable form of the name.
+    values["name_key"] = name_key(values["full_name"])
+    return values
 
 
 def _write(results: list[RowResult], *, user, today: date) -> None:
-    """Write the chunk's valid rows (inside the chunk's transaction)."""
+    """Write the chunk's valid rows (inside the chunk's transaction).
+
+    The counters are moved once for the whole chunk (counts_gathered): a new resident who
+    attended is created and reaches Pelatihan in the same chunk, and the two moves add up
+    to one increase."""
+    with counts_gathered():
+        _write_rows(results, user=user, today=today)
+
+
+def _write_rows(results: list[RowResult], *, user, today: date) -> None:
     ok = [r for r in results if r.ok]
     created = _residents_create(
         [r for r in ok if r.resident_action == "new"], user=user
@@ -166,26 +185,30 @@ def _write(results: list[RowResult], *, user, today: date) -> None:
     for result in ok:
         if result.errors or result.enrollment_action != "new":
             continue
-        resident = result.resident or created.get(result.nik)
-        if resident is None:  # its resident's row was refused while writing
+        resident_id = (
+            result.resident.pk
+            if result.resident is not None
+            else created.get(result.nik)
+        )
+        if resident_id is None:  # its resident's row was refused while writing
             result.error("nik", _("Data warga di baris ini tidak dapat disimpan."))
             continue
         new_enrollments.append(
             (
                 result,
-                Enrollment(
-                    resident=resident,
-                    program=result.program,
-                    enrolled_on=result.enrolled_on,
-                    status=result.status,
-                    enrolled_by=user,
-                ),
+                {
+                    "resident_id": resident_id,
+                    "program_id": result.program.pk,
+                    "enrolled_on": result.enrolled_on,
+                    "status": result.status,
+                    "enrolled_by_id": user.pk,
+                },
             )
         )
     _enrollments_create(new_enrollments, user=user)
     for result, enrollment in new_enrollments:
-        if not result.errors and enrollment.status in Enrollment.TRAINED:
-            trained.add(enrollment.resident_id)
+        if not result.errors and enrollment["status"] in Enrollment.TRAINED:
+            trained.add(enrollment["resident_id"])
     for result in ok:
         if result.errors or result.enrollment_action != "update":
             continue
@@ -214,19 +237,19 @@ def _refuse(result: RowResult, error: ValidationError, column: str = "") -> None
             result.error(column, message)
 
 
-def _residents_create(results: list[RowResult], *, user) -> dict[str, Resident]:
-    """The new residents, with their history and counters; NIKs registered meanwhile
-    by someone else become row errors (said as the form says them)."""
-    residents = [_resident_new(r, user=user) for r in results]
+def _residents_create(results: list[RowResult], *, user) -> dict[str, int]:
+    """The new residents (NIK -> id), with their history and counters; NIKs registered
+    meanwhile by someone else become row errors (said as the form says them)."""
+    rows = [_resident_values(r, user=user) for r in results]
     try:
         with transaction.atomic():
-            Resident.objects.bulk_create(residents, batch_size=1000)
-            _history_of_created(Resident, [r.pk for r in residents], user=user)
+            ids = rows_insert(Resident, rows)
+            _history_of_created(Resident, ids, user=user)
     except IntegrityError:
         # A clerk registered one of these NIKs since the check: one at a time, to know which.
-        residents = []
+        rows, ids = [], []
         for result in results:
-            resident = _resident_new(result, user=user)
+            resident = Resident(**_resident_values(result, user=user))
             resident._history_user = user
             try:
                 with transaction.atomic():
@@ -240,24 +263,29 @@ def _residents_create(results: list[RowResult], *, user) -> dict[str, Resident]:
                     else _("Data warga ini tidak dapat disimpan."),
                 )
                 continue
-            residents.append(resident)
-    counts_follow_many((None, state_of(resident)) for resident in residents)
-    return {resident.nik: resident for resident in residents}
+            rows.append(
+                {"nik": resident.nik}
+                | {name: getattr(resident, name) for name in STATE_FIELDS}
+            )
+            ids.append(resident.pk)
+    counts_follow_many((None, state_from_values(row)) for row in rows)
+    return {row["nik"]: pk for row, pk in zip(rows, ids, strict=True)}
 
 
-def _enrollments_create(pairs: list[tuple[RowResult, Enrollment]], *, user) -> None:
+def _enrollments_create(pairs: list[tuple[RowResult, dict]], *, user) -> None:
     if not pairs:
         return
     # bulk_create sends no signal: the public pages' seats left are told here.
     programs_changed(program_ids={e.program_id for _r, e in pairs})
     try:
         with transaction.atomic():
-            enrollments = [e for _r, e in pairs]
-            Enrollment.objects.bulk_create(enrollments, batch_size=1000)
-            _history_of_created(Enrollment, [e.pk for e in enrollments], user=user)
+            ids = rows_insert(Enrollment, [values for _r, values in pairs])
+            _history_of_created(Enrollment, ids, user=user)
     except IntegrityError:
-        for result, enrollment in pairs:
-            enrollment.pk = None
+        for result, values in pairs:
+            enrollment = Enrollment(
+                **{name: value for name, value in values.items() if name != "id"}
+            )
             enrollment._history_user = user
             try:
                 with transaction.atomic():

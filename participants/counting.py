@@ -17,9 +17,12 @@ SQL expressions (`age_band_sql`, `semester_index_sql`); tests check those agains
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, F, IntegerField, Q, Value, When
@@ -103,6 +106,17 @@ def age_band_sql(field_name: str):
     ), age
 
 
+# Bulk writers count thousands of residents who share a few dates: each answer once.
+@lru_cache(maxsize=4096)
+def _semester_index(day: date) -> int:
+    return Semester.of(day).index
+
+
+@lru_cache(maxsize=8192)  # a few MB: a million-row import keeps its memory
+def _age_band(birth_date: date, day: date) -> str:
+    return age_band(birth_date=birth_date, day=day)
+
+
 STATE_FIELDS = [
     "village_id",
     "is_void",
@@ -114,6 +128,13 @@ STATE_FIELDS = [
     *STAGE_DATE_FIELDS.values(),
 ]
 
+_GENDER, _AGENCY, _CATEGORY, _AGE, _HEARD = (
+    Dimension.GENDER.value,
+    Dimension.AGENCY.value,
+    Dimension.CATEGORY.value,
+    Dimension.AGE.value,
+    Dimension.HEARD.value,
+)
 StageKey = tuple[int, str, int]  # (village id, stage, semester index)
 BreakdownKey = tuple[int, str, int, str, str]  # StageKey + (dimension, value)
 
@@ -140,24 +161,26 @@ class CountedState:
             return
         for stage, day in self.dates.items():
             if day is not None:
-                yield (self.village_id, stage, Semester.of(day).index), day
+                yield (self.village_id, stage, _semester_index(day)), day
 
-    def stage_keys(self) -> Counter:
-        return Counter(key for key, _day in self._reached())
+    def stage_keys(self) -> list[StageKey]:
+        """The stage counters this resident is in."""
+        return [key for key, _day in self._reached()]
 
-    def breakdown_keys(self) -> Counter:
-        fixed = {
-            Dimension.GENDER.value: self.gender,
-            Dimension.AGENCY.value: str(self.trained_agency_id or ""),
-            Dimension.CATEGORY.value: self.trained_category,
-            Dimension.HEARD.value: self.heard_via,
-        }
-        keys = Counter()
-        for key, day in self._reached():
-            for dimension, value in fixed.items():
-                keys[(*key, dimension, value)] += 1
-            band = age_band(birth_date=self.birth_date, day=day)
-            keys[(*key, Dimension.AGE.value, band)] += 1
+    def breakdown_keys(self) -> list[BreakdownKey]:
+        """The breakdown counters this resident is in (one per dimension and stage)."""
+        fixed = (
+            (_GENDER, self.gender),
+            (_AGENCY, str(self.trained_agency_id or "")),
+            (_CATEGORY, self.trained_category),
+            (_HEARD, self.heard_via),
+        )
+        keys = []
+        for (village_id, stage, semester), day in self._reached():
+            for dimension, value in fixed:
+                keys.append((village_id, stage, semester, dimension, value))
+            band = _age_band(self.birth_date, day)
+            keys.append((village_id, stage, semester, _AGE, band))
         return keys
 
 
@@ -240,21 +263,59 @@ def _apply_both(stage_diff: Counter, breakdown_diff: Counter) -> None:
     _counts_changed(key[0] for key in (*stage_diff, *breakdown_diff))
 
 
+# The differences gathered by an open counts_gathered() block (None: apply at once).
+_gathered: ContextVar[tuple[Counter, Counter] | None] = ContextVar(
+    "counts_gathered", default=None
+)
+
+
+@contextmanager
+def counts_gathered() -> Iterator[None]:
+    """Inside the block, counts_follow_many only adds up the differences; they are applied
+    once when the block ends (inside the writer's transaction, as counts_follow_many would).
+
+    For bulk writers whose one chunk moves a resident twice (created, then trained by the
+    enrolment written after it): the two moves cancel out in the sum, so the counters get
+    one upsert per table instead of one decrease per counter the first move raised.
+    """
+    if _gathered.get() is not None:  # already gathering: the outer block applies them
+        yield
+        return
+    diffs = (Counter(), Counter())
+    token = _gathered.set(diffs)
+    try:
+        yield
+    finally:
+        _gathered.reset(token)
+    _diffs_apply(*diffs)
+
+
 def counts_follow_many(
     changes: Iterable[tuple[CountedState | None, CountedState | None]],
 ) -> None:
     """counts_follow for many residents at once: their differences summed, then applied
     in one statement per table (bulk writers such as imports)."""
     empty = CountedState(village_id=None, is_void=True)
-    stage_diff: Counter = Counter()
-    breakdown_diff: Counter = Counter()
+    gathered = _gathered.get()
+    stage_diff, breakdown_diff = gathered or (Counter(), Counter())
     for before, after in changes:
         before, after = before or empty, after or empty
-        stage_diff.update(after.stage_keys())
-        stage_diff.subtract(before.stage_keys())
-        breakdown_diff.update(after.breakdown_keys())
-        breakdown_diff.subtract(before.breakdown_keys())
-    if not any(stage_diff.values()) and not any(breakdown_diff.values()):
+        for key in after.stage_keys():
+            stage_diff[key] += 1
+        for key in before.stage_keys():
+            stage_diff[key] -= 1
+        for key in after.breakdown_keys():
+            breakdown_diff[key] += 1
+        for key in before.breakdown_keys():
+            breakdown_diff[key] -= 1
+    if gathered is None:
+        _diffs_apply(stage_diff, breakdown_diff)
+
+
+def _diffs_apply(stage_diff: Counter, breakdown_diff: Counter) -> None:
+    stage_diff = Counter({key: n for key, n in stage_diff.items() if n})
+    breakdown_diff = Counter({key: n for key, n in breakdown_diff.items() if n})
+    if not stage_diff and not breakdown_diff:
         return
     if all(n >= 0 for n in (*stage_diff.values(), *breakdown_diff.values())):
         # Only increases (a registration): UPSERTs, which cannot disagree with anything,

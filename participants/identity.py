@@ -300,6 +300,10 @@ def name_normalize(value: str | None) -> str:
     """The name casefolded, without accents, with each non-alphanumeric run as one space."""
     if not value:
         return ""
+    if value.isascii():
+        # ASCII has nothing to decompose nor accents to drop, and casefolds to lower case:
+        # the same result as below, without a pass over each character (bulk imports).
+        return _NON_ALNUM_RE.sub(" ", value.lower()).strip()
     # Casefold on both sides of decomposition: "İ" casefolds to "i" + a combining
     # dot, and NFKD can turn compatibility letters (e.g. "ℌ") into capitals.
     text = _strip_accents(_strip_accents(value).casefold()).casefold()

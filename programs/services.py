@@ -287,11 +287,14 @@ def enrollment_create(*, program: Program, resident, user, **kwargs) -> Enrollme
     )[0]
 
 
+_STATUS_VALUES = frozenset(Enrollment.Status.values)  # (a list built on each access)
+
+
 def enrollment_status_check(
     *, program: Program, resident, old: str | None, new: str, today: date
 ) -> None:
     """May an enrolment go from status old (None: a new one) to new? ValidationError if not."""
-    if new not in Enrollment.Status.values:
+    if new not in _STATUS_VALUES:
         raise ValidationError(_("Status tidak dikenal: %(status)s") % {"status": new})
     name = resident.full_name
     if new in Enrollment.TRAINED and program.start_date > today:

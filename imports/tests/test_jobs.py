@@ -54,6 +54,7 @@ def test_upload_check_preview_commit_write(
     assert job.status == ImportJob.Status.DONE
     assert job.rows_written == 3
     assert set(Resident.objects.values_list("nik", flat=True)) == {nik(1), nik(2)}
+    assert set(Resident.objects.values_list("channel", flat=True)) == {"import"}
     assert stage_counts_differences() == []
 
     # The refused row comes back with its reason; fixed, it goes in alone.
