@@ -276,7 +276,7 @@ def _enrollments_create(pairs: list[tuple[RowResult, dict]], *, user) -> None:
     if not pairs:
         return
     # bulk_create sends no signal: the public pages' seats left are told here.
-    programs_changed(program_ids={e.program_id for _r, e in pairs})
+    programs_changed(program_ids={values["program_id"] for _r, values in pairs})
     try:
         with transaction.atomic():
             ids = rows_insert(Enrollment, [values for _r, values in pairs])
