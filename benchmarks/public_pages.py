@@ -86,6 +86,7 @@ def main() -> int:
         one_round,
         port_in_range,
         seed,
+        timed_rounds,
     )
 
     django.setup()
@@ -140,20 +141,14 @@ def main() -> int:
             )
         for round_ in range(1, args.rounds + 1):
             order = (ours, anchor) if round_ % 2 else (anchor, ours)
-            line = []
-            for label, request, expected in order:
-                result = one_round(
-                    port=port,
-                    sessions=sessions,
-                    request=request,
-                    expected=expected,
-                    seconds=args.seconds,
-                )
-                per_s.setdefault(label, []).append(result["per_s"])
-                for status, n in result["errors"].items():
-                    errors.setdefault(label, {}).setdefault(status, 0)
-                    errors[label][status] += n
-                line.append(f"{label} {result['per_s']:7.1f}")
+            line = timed_rounds(
+                order,
+                port=port,
+                sessions=sessions,
+                seconds=args.seconds,
+                per_s=per_s,
+                errors=errors,
+            )
             print(
                 f"  round {round_}: " + " | ".join(line) + f"  (load {load_average()})",
                 flush=True,

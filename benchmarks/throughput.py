@@ -219,6 +219,28 @@ class Client(threading.Thread):
             self.conn.close()
 
 
+def timed_rounds(
+    order, *, port: int, sessions: list[str], seconds: float, per_s: dict, errors: dict
+) -> list[str]:
+    """One round of each (label, request, expected) in order: req/s and error statuses
+    added to per_s and errors under the label; the round's figures as printable parts."""
+    line = []
+    for label, request, expected in order:
+        result = one_round(
+            port=port,
+            sessions=sessions,
+            request=request,
+            expected=expected,
+            seconds=seconds,
+        )
+        per_s.setdefault(label, []).append(result["per_s"])
+        for status, n in result["errors"].items():
+            errors.setdefault(label, {}).setdefault(status, 0)
+            errors[label][status] += n
+        line.append(f"{label} {result['per_s']:7.1f}")
+    return line
+
+
 def one_round(*, port: int, sessions: list[str], request, expected, seconds) -> dict:
     """Requests per second (and errors by status) of len(sessions) clients for `seconds`."""
     stop = threading.Event()
@@ -370,19 +392,14 @@ def main() -> int:
             for ours, anchor, sessions in pairs.values():
                 # Alternate which of the two goes first, so neither always follows the other.
                 order = (ours, anchor) if round_ % 2 else (anchor, ours)
-                for label, request, expected in order:
-                    result = one_round(
-                        port=port,
-                        sessions=sessions,
-                        request=request,
-                        expected=expected,
-                        seconds=args.seconds,
-                    )
-                    per_s.setdefault(label, []).append(result["per_s"])
-                    for status, n in result["errors"].items():
-                        errors.setdefault(label, {}).setdefault(status, 0)
-                        errors[label][status] += n
-                    line.append(f"{label} {result['per_s']:7.1f}")
+                line += timed_rounds(
+                    order,
+                    port=port,
+                    sessions=sessions,
+                    seconds=args.seconds,
+                    per_s=per_s,
+                    errors=errors,
+                )
             print(
                 f"  round {round_}: " + " | ".join(line) + f"  (load {load_average()})",
                 flush=True,
