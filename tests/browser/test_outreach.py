@@ -40,8 +40,12 @@ def test_a_recorded_activity_shows_on_the_pimpinan_dashboard(
 
     # The kecamatan desk records one from the menu, on a phone.
     log_in(page, live_server, "kecamatan.kembangan", PASSWORD)
+    # The next click must land on the home page's menu, not on the login page's.
+    page.wait_for_url(f"{live_server.url}/beranda/kecamatan/")
+    page.wait_for_load_state("load")
     page.get_by_role("button", name="Buka menu").click()
-    page.get_by_role("link", name="Sosialisasi").click()
+    page.locator("#nav-main").get_by_role("link", name="Sosialisasi").click()
+    page.wait_for_url(f"{live_server.url}/sosialisasi/")
     page.get_by_role("heading", name="Kegiatan sosialisasi").wait_for()
     fits(page)
     page.get_by_role("link", name="Catat kegiatan").click()
