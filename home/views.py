@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 
 from accounts.access import role_of, role_required
 from accounts.models import Role
-from applications.selectors import queue_counts
+from applications.selectors import QueueCounts, queue_counts
 from jakpreneur.semesters import Semester
 from participants.models import Stage
 from participants.selectors import (
@@ -63,11 +63,31 @@ def _desk_context(request, *, district, village=None) -> dict:
         "village": village,
         **_desk_counted(request, district=district, village=village, today=today),
         "desk_programs": _desk_programs(district=district, today=today),
-        # Online applications waiting for this desk (issue 13): one statement on the
-        # queue's index (kelurahan, status, date), kept per request: an application is
-        # submitted by the public, which bumps no report version.
-        "queue_counts": queue_counts(user=request.user),
+        "queue_counts": _desk_queue(
+            request, district=district, village=village, today=today
+        ),
     }
+
+
+def _desk_queue(request, *, district, village, today) -> QueueCounts:
+    """Online applications waiting for this desk (issue 13): from the report cache under
+    the kota's applications version (every Application save or delete bumps it, so an
+    application received or decided shows on the next load), keyed by day (overdue counts
+    whole days) and the desk's area, which is the area whose applications the role keeps
+    (accounts.access.villages_kept_by)."""
+    page = Page(
+        name=f"desk-queue:{PARTS_VERSION}",
+        city_id=district.city_id,
+        today=today,
+        parts=(district.pk, village.pk if village else ""),
+        applications=True,
+    )
+    stored = page.get()
+    if isinstance(stored, QueueCounts):
+        return stored
+    counts = queue_counts(user=request.user, today=today)
+    page.set(counts)
+    return counts
 
 
 def _desk_programs(*, district, today) -> str:

@@ -1,7 +1,7 @@
 """Every home page at the dashboard's cost: the desks' open trainings and the Sudin home come
 from the report cache (reports.cache.Page), and every write they show is on the next load:
 trainings and enrolments through the kota's programmes version, counters, targets and field
-leads through its report version. Online applications are counted for each request."""
+leads through its report version, online applications through its applications version."""
 
 import re
 from datetime import timedelta
@@ -86,13 +86,13 @@ def training(today, **fields) -> Program:
 
 @pytest.mark.parametrize(
     ("name", "count"),
-    [("home:kelurahan", 5), ("home:kecamatan", 5), ("home:sudin", 4)],
+    [("home:kelurahan", 4), ("home:kecamatan", 4), ("home:sudin", 4)],
 )
 def test_a_warm_home_load_costs_the_dashboard_s_statements(
     client, current_period, today, name, count
 ):
-    """Session, user, staff profile, the user's place (or Sudin) with its kota, and for a
-    desk the one count of its queue: no training, enrolment, counter or field lead."""
+    """Session, user, staff profile, the user's place (or Sudin) with its kota, as the
+    dashboard: no training, enrolment, application, counter or field lead."""
     training(today)
     role, scope = HOMES[name]
     client.force_login(staff_user(role, scope))
@@ -109,6 +109,7 @@ def test_a_warm_home_load_costs_the_dashboard_s_statements(
         "stagecount",
         "breakdowncount",
         "participants_resident",
+        "applications_application",
     ):
         assert table not in read
 
@@ -217,13 +218,16 @@ def test_a_training_in_another_kota_does_not_recompute_the_desk(clerk, commit, t
     assert "programs_program" not in " ".join(statements(clerk, "home:kelurahan"))
 
 
-# --- The desks' queue of online applications: per request --------------------------------
+# --- The desks' queue of online applications: the kota's applications version ------------
 
 
 def test_an_application_and_its_decision_show_on_the_desks_next_load(
     clerk, client, commit, places
 ):
     assert "0 pengajuan menunggu" in page(clerk)
+    assert "applications_application" not in " ".join(
+        statements(clerk, "home:kelurahan")
+    )
 
     application = commit(ApplicationFactory)
 
@@ -241,6 +245,18 @@ def test_an_application_and_its_decision_show_on_the_desks_next_load(
     )
 
     assert "0 pengajuan menunggu" in page(client, "home:kecamatan")
+
+
+def test_an_application_recomputes_no_counted_part(clerk, commit, places):
+    """Applying online counts nowhere (DOMAIN rule 1): the desk's counted parts and the
+    dashboard stay cached; only the queue is read again."""
+    page(clerk)
+
+    commit(ApplicationFactory)
+
+    read = " ".join(statements(clerk, "home:kelurahan"))
+    assert "applications_application" in read
+    assert "stagecount" not in read and "participants_resident" not in read
 
 
 # --- The Sudin home: programmes and counted parts ---------------------------------------
