@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 
 from accounts.access import role_of, role_required
 from accounts.models import Role
-from applications.selectors import queue_counts
+from applications.selectors import QueueCounts, queue_counts
 from jakpreneur.semesters import Semester
 from participants.models import Stage
 from participants.selectors import (
@@ -21,6 +21,7 @@ from participants.selectors import (
     residents_visible_to,
     residents_waiting_for,
 )
+from programs.models import Agency
 from programs.selectors import (
     agency_semester_programs,
     coverage_matrix,
@@ -41,6 +42,9 @@ HOME_OF_ROLE = {
 # Who waits for which stage on a desk's home page (DOMAIN: the next stage after the last).
 WAITING_FOR = [Stage.PELATIHAN, Stage.PENDAMPINGAN]
 OPEN_PROGRAMS_SHOWN = 10
+# In the cache keys of the rendered parts: a deploy that changes a template reads no old
+# entry.
+PARTS_VERSION = 1
 
 
 def home(request):
@@ -54,6 +58,54 @@ def home(request):
 def _desk_context(request, *, district, village=None) -> dict:
     """What both desks see: progress, who waits for the next stage, open trainings."""
     today = timezone.localdate()
+    return {
+        "district": district,
+        "village": village,
+        **_desk_counted(request, district=district, village=village, today=today),
+        "desk_programs": _desk_programs(district=district, today=today),
+        "queue_counts": _desk_queue(
+            request, district=district, village=village, today=today
+        ),
+    }
+
+
+def _desk_queue(request, *, district, village, today) -> QueueCounts:
+    """Online applications waiting for this desk (issue 13): from the report cache under
+    the kota's applications version (every Application save or delete bumps it, so an
+    application received or decided shows on the next load), keyed by day (overdue counts
+    whole days) and the desk's area, which is the area whose applications the role keeps
+    (accounts.access.villages_kept_by)."""
+    page = Page(
+        name=f"desk-queue:{PARTS_VERSION}",
+        city_id=district.city_id,
+        today=today,
+        parts=(district.pk, village.pk if village else ""),
+        applications=True,
+    )
+    stored = page.get()
+    if isinstance(stored, QueueCounts):
+        return stored
+    counts = queue_counts(user=request.user, today=today)
+    page.set(counts)
+    return counts
+
+
+def _desk_programs(*, district, today) -> str:
+    """The kecamatan's soonest open trainings with their seats left, rendered: from the
+    report cache while the kota's programmes are unchanged (every Program or Enrollment
+    write bumps them, so a seat taken or a new training shows on the next load), keyed by
+    day (trainings open and close by date), language and kecamatan. The same for both
+    desks of a kecamatan: it shows nothing of the user."""
+    page = Page(
+        name=f"desk-programs:{PARTS_VERSION}",
+        city_id=district.city_id,
+        today=today,
+        parts=(get_language(), district.pk),
+        programs=True,
+    )
+    stored = page.get()
+    if isinstance(stored, str):
+        return mark_safe(stored)  # noqa: S308 - our own rendering
     # The soonest few: in a busy kecamatan hundreds are open at once, and the programme
     # list (linked below them) is where a clerk browses all of them.
     open_programs = list(
@@ -63,15 +115,16 @@ def _desk_context(request, *, district, village=None) -> dict:
     del open_programs[OPEN_PROGRAMS_SHOWN:]
     for program in open_programs:
         program.seats_left = max(program.capacity - program.seats_taken, 0)
-    return {
-        "district": district,
-        "village": village,
-        **_desk_counted(request, district=district, village=village, today=today),
-        "open_programs": open_programs,
-        "more_programs": more_programs,
-        # Online applications waiting for this desk (issue 13).
-        "queue_counts": queue_counts(user=request.user),
-    }
+    html = render_to_string(
+        "home/_desk_programs.html",
+        {
+            "district": district,
+            "open_programs": open_programs,
+            "more_programs": more_programs,
+        },
+    )
+    page.set(html)
+    return mark_safe(html)  # noqa: S308
 
 
 # What a desk keeps in the report cache, rendered (in its key too: a deploy that changes
@@ -90,7 +143,8 @@ def _desk_counted(request, *, district, village, today) -> dict:
     inputs are unchanged, keyed by the desk's own area (the role's home: a kelurahan clerk
     sees their kelurahan, a kecamatan clerk their kecamatan) and the language. Every write
     that changes a resident's stage dates, voidness or kelurahan moves the counters and so
-    bumps the kota; a seat taken moves none, so the open trainings are read per request."""
+    bumps the kota; a seat taken moves none, so the open trainings are kept under the
+    kota's programmes version instead (_desk_programs)."""
     page = Page(
         name="desk:" + ",".join(DESK_PARTS),
         city_id=district.city_id,
@@ -159,35 +213,92 @@ def home_kecamatan(request):
     return render(request, "home/kecamatan.html", context)
 
 
+# What a Sudin's home keeps in the report cache, rendered, by what moves it.
+SUDIN_PROGRAM_PARTS = {
+    "cards": "home/_sudin_program_cards.html",
+    "table": "home/_sudin_programs.html",
+}
+SUDIN_COUNTED_PARTS = {
+    "target": "home/_sudin_target.html",
+    "coverage": "home/_sudin_coverage.html",
+}
+
+
 @role_required(Role.SUDIN)
 def home_sudin(request):
     agency = _scope(request, "agency")
     today = timezone.localdate()
-    semester = Semester.of(today)
-    programs = list(
-        agency_semester_programs(agency=agency, semester=semester, today=today)
+    parts = (get_language(), agency.pk)
+    # Its trainings, seats and attendance still to record: under the kota's programmes
+    # version (every Program or Enrollment write), keyed by day (a training that started
+    # today waits for its attendance).
+    programs = _cached_parts(
+        Page(
+            name=f"sudin-programs:{PARTS_VERSION}:" + ",".join(SUDIN_PROGRAM_PARTS),
+            city_id=agency.city_id,
+            today=today,
+            parts=parts,
+            programs=True,
+        ),
+        SUDIN_PROGRAM_PARTS,
+        lambda: _sudin_programs(agency=agency, today=today),
+    )
+    # Its target (the period, its AgencyTarget and the counters by Sudin of the kota's
+    # kelurahan) and its field leads per kecamatan: under the kota's report version, which
+    # the counters, targets, Sudin, field leads and places bump; an enrolment does not.
+    counted = _cached_parts(
+        Page(
+            name=f"sudin-counted:{PARTS_VERSION}:" + ",".join(SUDIN_COUNTED_PARTS),
+            city_id=agency.city_id,
+            today=today,
+            parts=parts,
+        ),
+        SUDIN_COUNTED_PARTS,
+        lambda: {
+            "row": coverage_matrix(city=agency.city, agencies=[agency])[0],
+            "target": agency_target_progress(agency=agency, today=today),
+        },
     )
     return render(
         request,
         "home/sudin.html",
-        {
-            "agency": agency,
-            "row": coverage_matrix(city=agency.city, agencies=[agency])[0],
-            "semester": semester,
-            "programs": programs,
-            "seats_taken": sum(p.seats_taken for p in programs),
-            "capacity": sum(p.capacity for p in programs),
-            "attendance_pending": sum(1 for p in programs if p.attendance_pending),
-            "target": agency_target_progress(agency=agency, today=today),
-        },
+        {"agency": agency, "programs": programs, "counted": counted},
     )
+
+
+def _sudin_programs(*, agency, today) -> dict:
+    semester = Semester.of(today)
+    programs = list(
+        agency_semester_programs(agency=agency, semester=semester, today=today)
+    )
+    return {
+        "semester": semester,
+        "programs": programs,
+        "seats_taken": sum(p.seats_taken for p in programs),
+        "capacity": sum(p.capacity for p in programs),
+        "attendance_pending": sum(1 for p in programs if p.attendance_pending),
+    }
+
+
+def _cached_parts(page: Page, templates: dict[str, str], context) -> dict:
+    """Rendered parts from the report cache while their versions hold, else rendered from
+    context() and stored. Rendered without the request: nothing of the user is kept."""
+    stored = page.get()
+    if isinstance(stored, dict) and stored.keys() >= set(templates):
+        return _safe(stored)
+    values = context()
+    rendered = {
+        name: render_to_string(template, values) for name, template in templates.items()
+    }
+    page.set(rendered)
+    return _safe(rendered)
 
 
 def _scope(request, field: str):
     """The place or agency of the signed-in staff member; admins have none to show.
 
-    A kelurahan comes with its kecamatan and kota, a kecamatan with its kota (one read: the
-    desk shows all of them)."""
+    A kelurahan comes with its kecamatan and kota, a kecamatan and a Sudin with their kota
+    (one read: the page shows all of them)."""
     profile = getattr(request.user, "staff", None)
     scope_id = getattr(profile, f"{field}_id", None) if profile else None
     if scope_id is None:
@@ -197,4 +308,4 @@ def _scope(request, field: str):
         return Village.objects.select_related("district__city").get(pk=scope_id)
     if field == "district":
         return District.objects.select_related("city").get(pk=scope_id)
-    return getattr(profile, field)
+    return Agency.objects.select_related("city").get(pk=scope_id)

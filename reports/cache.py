@@ -16,6 +16,10 @@ never served once a write changed what it shows:
   bulk without signals, call it themselves). Only pages built with `programs=True` read it,
   so an enrolment does not recompute the dashboard.
 - outreach activities (the dashboard's outreach panel) bump their own kota.
+- online applications (the desks' queue counts): each kota also has an *applications*
+  version, bumped after the commit of a save or delete of an Application of that kota
+  (`applications_changed`). Only pages built with `applications=True` read it, so a
+  resident applying online does not recompute any report.
 
 A version is a random token, not a counter: a version evicted from the cache comes back as
 a new token, never as an old one that an old page was stored with. If the cache cannot be
@@ -45,6 +49,10 @@ def _city_key(city_id: int) -> str:
 
 def _programs_key(city_id: int) -> str:
     return f"reports:programs:city:{city_id}"
+
+
+def _applications_key(city_id: int) -> str:
+    return f"reports:applications:city:{city_id}"
 
 
 def _bump(keys: list[str]) -> None:
@@ -109,6 +117,21 @@ def _bump_programs(agency_ids: set, program_ids: set) -> None:
     _bump([_programs_key(cities[pk]) for pk in agency_ids if pk in cities])
 
 
+def applications_changed(*, village_ids) -> None:
+    """Online applications to these kelurahan were received, decided or deleted: after
+    the commit, bump their kota's applications version (the desks' queue counts)."""
+    village_ids = set(village_ids)
+    if village_ids:
+        transaction.on_commit(lambda: _bump_applications(village_ids), robust=True)
+
+
+def _bump_applications(village_ids: set) -> None:
+    cities = _city_of_village()
+    if any(pk not in cities for pk in village_ids):  # a kelurahan added since
+        cities = _city_of_village(fresh=True)
+    _bump([_applications_key(cities[pk]) for pk in village_ids if pk in cities])
+
+
 _CITIES: dict[int, int] = {}
 _AGENCY_CITIES: dict[int, int] = {}
 
@@ -139,7 +162,8 @@ class Page:
     """A cached page part of a kota (or of several: city_ids), read in one round trip to
     the cache: the kotas' versions and the part, stored with the versions it was computed
     from. A part stored under other versions than the current ones is not served (a write
-    came between). With programs=True the kotas' programmes versions count too."""
+    came between). With programs=True the kotas' programmes versions count too, with
+    applications=True their applications versions."""
 
     def __init__(
         self,
@@ -150,15 +174,26 @@ class Page:
         city_id: int | None = None,
         city_ids=(),
         programs: bool = False,
+        applications: bool = False,
     ):
         cities = ([] if city_id is None else [city_id]) + list(city_ids)
         raw = ":".join(
-            str(p) for p in (name, *cities, today.isoformat(), *parts, programs or "")
+            str(p)
+            for p in (
+                name,
+                *cities,
+                today.isoformat(),
+                *parts,
+                programs or "",
+                applications or "",
+            )
         )
         self.key = f"reports:page:{uuid.uuid5(uuid.NAMESPACE_URL, raw).hex}"
         self.version_keys = [ALL_CITIES, *(_city_key(c) for c in cities)]
         if programs:
             self.version_keys += [_programs_key(c) for c in cities]
+        if applications:
+            self.version_keys += [_applications_key(c) for c in cities]
         self.versions = None
 
     def get(self):
@@ -212,6 +247,10 @@ def _enrollment_changed(sender, instance, **kwargs) -> None:
         programs_changed(agency_ids=[instance.program.agency_id])
     else:
         programs_changed(program_ids=[instance.program_id])
+
+
+def _application_changed(sender, instance, **kwargs) -> None:
+    applications_changed(village_ids=[instance.village_id])
 
 
 def reference_models():
@@ -273,6 +312,12 @@ def connect() -> None:
 
     counts_changed_register(counts_listen)
     connect_outreach()  # issue 13
+    from applications.models import Application
+
+    post_save.connect(_application_changed, sender=Application, dispatch_uid="ac-app")
+    post_delete.connect(
+        _application_changed, sender=Application, dispatch_uid="acd-app"
+    )
     for model in reference_models():
         post_save.connect(_reference_changed, sender=model, dispatch_uid=f"rc-{model}")
         post_delete.connect(
