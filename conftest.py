@@ -7,29 +7,79 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Model
 from django.test import override_settings
 from django.utils import timezone, translation
 
 from jakpreneur.semesters import Semester
+from programs.models import Agency
 from programs.services import agencies_load_standard
 from reports.services import period_create
 from wilayah.models import City
 from wilayah.services import wilayah_import, wilayah_read_csv
 
+# The rows the first load wrote, per model (the test database's own, taken once per run):
+# a transactional test (browser, race) empties every table when it ends, and the next one
+# that needs places gets them back from here in one INSERT per table, the same rows with the
+# same ids, instead of loading the official list again (seconds each, dozens of times a run).
+_REFERENCE_ROWS: list[tuple[type[Model], list[str], list[tuple]]] = []
+
 
 def load_reference_data() -> None:
     """The official places and the standard Suku Dinas, as `make run` loads them."""
-    if not City.objects.exists():
-        wilayah_import(rows=wilayah_read_csv())
+    if City.objects.exists():
+        if not Agency.objects.exists():
+            agencies_load_standard()
+        return
+    if _REFERENCE_ROWS:
+        _reference_rows_restore()
+        return
+    wilayah_import(rows=wilayah_read_csv())
     agencies_load_standard()
+
+
+def _row_counts() -> dict[type[Model], int]:
+    return {
+        model: model._base_manager.count()
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    }
+
+
+def _reference_rows_take(before: dict[type[Model], int]) -> None:
+    for model, count in _row_counts().items():
+        if count > before.get(model, 0):
+            names = [f.attname for f in model._meta.concrete_fields]
+            rows = list(model._base_manager.order_by("pk").values_list(*names))
+            _REFERENCE_ROWS.append((model, names, rows))
+
+
+def _reference_rows_restore() -> None:
+    with transaction.atomic():  # foreign keys are checked at the commit
+        for model, names, rows in _REFERENCE_ROWS:
+            model._base_manager.bulk_create(
+                [model(**dict(zip(names, row, strict=True))) for row in rows]
+            )
+        # Rows created next take ids after these, as after a real load.
+        reset = connection.ops.sequence_reset_sql(
+            no_style(), [model for model, _names, _rows in _REFERENCE_ROWS]
+        )
+        with connection.cursor() as cursor:
+            for sql in reset:
+                cursor.execute(sql)
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
+        before = _row_counts()
         load_reference_data()
+        _reference_rows_take(before)
 
 
 @pytest.fixture(scope="session", autouse=True)
