@@ -58,7 +58,8 @@ class ExportJob(models.Model):
         indexes = [models.Index(fields=["user", "-created_at"], name="export_user")]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(status="done") | models.Q(finished_at__isnull=False),
+                condition=~models.Q(status="done")
+                | models.Q(finished_at__isnull=False),
                 name="exports_done_has_finished_at",
             ),
         ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,53 +14,142 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ExportJob',
+            name="ExportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('format', models.CharField(choices=[('csv', 'CSV'), ('xlsx', 'XLSX')], max_length=4, verbose_name='format')),
-                ('filters', models.JSONField(blank=True, default=dict, verbose_name='filter')),
-                ('unmasked', models.BooleanField(default=False, verbose_name='NIK lengkap')),
-                ('status', models.CharField(choices=[('queued', 'menunggu'), ('running', 'sedang dibuat'), ('done', 'siap diunduh'), ('failed', 'gagal'), ('expired', 'sudah dihapus')], default='queued', max_length=8, verbose_name='status')),
-                ('message', models.TextField(blank=True, verbose_name='pesan')),
-                ('rows_total', models.PositiveIntegerField(default=0, verbose_name='baris')),
-                ('rows_written', models.PositiveIntegerField(default=0, verbose_name='baris ditulis')),
-                ('size', models.PositiveBigIntegerField(default=0, verbose_name='ukuran (byte)')),
-                ('attempt', models.PositiveIntegerField(default=0, editable=False)),
-                ('task_id', models.CharField(blank=True, editable=False, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='diminta')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='selesai')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='export_jobs', to=settings.AUTH_USER_MODEL, verbose_name='pengguna')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[("csv", "CSV"), ("xlsx", "XLSX")],
+                        max_length=4,
+                        verbose_name="format",
+                    ),
+                ),
+                (
+                    "filters",
+                    models.JSONField(blank=True, default=dict, verbose_name="filter"),
+                ),
+                (
+                    "unmasked",
+                    models.BooleanField(default=False, verbose_name="NIK lengkap"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "menunggu"),
+                            ("running", "sedang dibuat"),
+                            ("done", "siap diunduh"),
+                            ("failed", "gagal"),
+                            ("expired", "sudah dihapus"),
+                        ],
+                        default="queued",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                ("message", models.TextField(blank=True, verbose_name="pesan")),
+                (
+                    "rows_total",
+                    models.PositiveIntegerField(default=0, verbose_name="baris"),
+                ),
+                (
+                    "rows_written",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="baris ditulis"
+                    ),
+                ),
+                (
+                    "size",
+                    models.PositiveBigIntegerField(
+                        default=0, verbose_name="ukuran (byte)"
+                    ),
+                ),
+                ("attempt", models.PositiveIntegerField(default=0, editable=False)),
+                (
+                    "task_id",
+                    models.CharField(blank=True, editable=False, max_length=64),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="diminta"),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="selesai"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="export_jobs",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="pengguna",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ekspor',
-                'verbose_name_plural': 'ekspor',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "ekspor",
+                "verbose_name_plural": "ekspor",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ExportPart',
+            name="ExportPart",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attempt', models.PositiveIntegerField()),
-                ('number', models.PositiveIntegerField()),
-                ('data', models.BinaryField()),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parts', to='exports.exportjob')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("attempt", models.PositiveIntegerField()),
+                ("number", models.PositiveIntegerField()),
+                ("data", models.BinaryField()),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="parts",
+                        to="exports.exportjob",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bagian berkas ekspor',
-                'verbose_name_plural': 'bagian berkas ekspor',
+                "verbose_name": "bagian berkas ekspor",
+                "verbose_name_plural": "bagian berkas ekspor",
             },
         ),
         migrations.AddIndex(
-            model_name='exportjob',
-            index=models.Index(fields=['user', '-created_at'], name='export_user'),
+            model_name="exportjob",
+            index=models.Index(fields=["user", "-created_at"], name="export_user"),
         ),
         migrations.AddConstraint(
-            model_name='exportjob',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'done'), _negated=True), ('finished_at__isnull', False), _connector='OR'), name='exports_done_has_finished_at'),
+            model_name="exportjob",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "done"), _negated=True),
+                    ("finished_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="exports_done_has_finished_at",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='exportpart',
-            constraint=models.UniqueConstraint(fields=('job', 'attempt', 'number'), name='exports_part_once'),
+            model_name="exportpart",
+            constraint=models.UniqueConstraint(
+                fields=("job", "attempt", "number"), name="exports_part_once"
+            ),
         ),
     ]

@@ -134,11 +134,11 @@ def test_a_big_xlsx_export_has_the_inline_rows(
     assert built.freeze_panes == "A2"
 
 
-def test_a_list_longer_than_a_sheet_continues_on_the_next(joglo, residents, monkeypatch):
+def test_a_list_longer_than_a_sheet_continues_on_the_next(
+    joglo, residents, monkeypatch
+):
     monkeypatch.setattr(participant_exports, "SHEET_ROWS", 3)
-    job = services.export_job_create(
-        user=joglo, fmt="xlsx", filters={}, unmasked=True
-    )
+    job = services.export_job_create(user=joglo, fmt="xlsx", filters={}, unmasked=True)
 
     services.export_build(job_id=job.pk)
 
@@ -307,9 +307,7 @@ def test_a_killed_worker_is_rerun_and_the_file_built_from_scratch(
 
 def test_purge_deletes_old_files_and_the_page_says_so(client, joglo, residents):
     old = services.export_job_create(user=joglo, fmt="csv", filters={}, unmasked=True)
-    fresh = services.export_job_create(
-        user=joglo, fmt="csv", filters={}, unmasked=True
-    )
+    fresh = services.export_job_create(user=joglo, fmt="csv", filters={}, unmasked=True)
     services.export_build(job_id=old.pk)
     services.export_build(job_id=fresh.pk)
     ExportJob.objects.filter(pk=old.pk).update(
