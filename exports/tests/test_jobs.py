@@ -255,8 +255,6 @@ def test_a_crash_in_the_worker_shows_a_clear_message(
     monkeypatch.setattr(services, "_csv_write", broken)
     settings.EXPORT_INLINE_ROWS = 1
     job = _queue(client, "csv", {}, django_capture_on_commit_callbacks)
-    if settings.TASKS_BACKEND == "rq":
-        pytest.skip("RQ's worker runs the task in its own copy of the code")
 
     run_worker()
 
