@@ -215,6 +215,8 @@ def test_the_list_of_exports_shows_the_users_own(client, joglo, residents):
     page = client.get(reverse("exports:list")).content.decode()
 
     assert f"XLSX #{job.pk}" in page and "menunggu" in page
+    assert "sampai 5.000 baris langsung diunduh" in page
+    assert "disimpan 24 jam" in page
 
 
 def test_the_job_reads_the_list_as_its_user_with_the_same_filters(joglo, places):
