@@ -41,11 +41,12 @@ test: setup
 	$(PY) manage.py check
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# The import's job tests again on Redis Queue (Redis at REDIS_URL, database 7 by default).
+# The import's and the big export's job tests again on Redis Queue (Redis at REDIS_URL, database 7 by default).
 test-rq: export SECRET_KEY ?= not-secret-only-for-make-test
 test-rq: setup
 	TASKS_BACKEND=rq REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/7} \
-	  TASKS_QUEUE=$${TASKS_QUEUE:-jk_import_ci} $(PY) -m pytest imports/tests/test_jobs.py
+	  TASKS_QUEUE=$${TASKS_QUEUE:-jk_import_ci} $(PY) -m pytest imports/tests/test_jobs.py \
+	  exports/tests/test_jobs.py
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "outreach",  # issue 13: sosialisasi
     "reports",
     "imports",
+    "exports",  # big resident list exports as background jobs (issue 12)
     "applications",  # issue 13: online registration, verified by the kelurahan
     "home",
     "public",
@@ -166,7 +167,7 @@ REPORTS_CACHE = env.bool(
     default=not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")),
 )
 
-# Background jobs (imports) through Django's tasks API (the django-tasks backport of
+# Background jobs (imports, big exports) through Django's tasks API (the django-tasks backport of
 # Django 6's django.tasks). "db": jobs wait in this database and `manage.py db_worker`
 # runs them (`make run` starts one beside the web server); nothing else to install.
 # "rq": Redis Queue at REDIS_URL, workers (`manage.py rqworker --job-class
@@ -204,6 +205,12 @@ STATUS_LIMIT_PER_ADDRESS_HOUR = env.int("STATUS_LIMIT_PER_ADDRESS_HOUR", default
 # Imports through the web (larger files: `manage.py import_participants`).
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+
+# Resident list exports (exports/): up to EXPORT_INLINE_ROWS rows are built inside the
+# request; bigger lists become a background job whose file is kept EXPORT_KEEP_HOURS after
+# it is built (then `manage.py purge_exports` deletes it: it holds personal data).
+EXPORT_INLINE_ROWS = env.int("EXPORT_INLINE_ROWS", default=5000)
+EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -23,6 +23,7 @@ urlpatterns = [
     path("pelatihan/", include("programs.urls")),
     path("laporan/", include("reports.urls")),
     path("impor/", include("imports.urls")),
+    path("ekspor/", include("exports.urls")),
     path("program/", include("public.urls")),
     path("sosialisasi/", include("outreach.urls")),
     path("", include("home.urls")),

@@ -4,6 +4,7 @@ control character, no formula)."""
 import csv
 from collections.abc import Iterable, Iterator
 from datetime import date
+from itertools import chain, islice
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -17,6 +18,8 @@ from .identity import nik_mask, phone_display
 from .models import TARGET_GROUPS, Education, Gender, Resident, Sector
 
 CHUNK = 2000
+# Data rows per XLSX sheet: Excel's 1,048,576 rows less the header.
+SHEET_ROWS = 1_048_575
 
 
 def resident_columns(*, unmasked: bool) -> list[Column]:
@@ -97,7 +100,8 @@ def resident_row(
     ]
 
 
-def _rows(residents, *, unmasked: bool) -> Iterator[list]:
+def resident_rows(residents, *, unmasked: bool) -> Iterator[list]:
+    """Every resident of the queryset as export values, read in chunks (any size)."""
     labels = _Labels()
     for resident in residents.iterator(chunk_size=CHUNK):
         yield resident_row(resident, unmasked=unmasked, labels=labels)
@@ -108,28 +112,47 @@ class _Echo:
         return value
 
 
+def csv_lines(residents, *, unmasked: bool) -> Iterator[str]:
+    """The CSV as text pieces (UTF-8 BOM, header, one line per resident): streamed by the
+    page, written in chunks by a background export: the same bytes either way."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff"
+    yield writer.writerow(resident_header(unmasked=unmasked))
+    for row in resident_rows(residents, unmasked=unmasked):
+        yield writer.writerow([csv_cell(value) for value in row])
+
+
 def csv_response(residents, *, unmasked: bool, filename: str) -> StreamingHttpResponse:
     """A streamed CSV (UTF-8 with BOM so Excel reads the names right)."""
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterable[str]:
-        yield "\ufeff"
-        yield writer.writerow(resident_header(unmasked=unmasked))
-        for row in _rows(residents, unmasked=unmasked):
-            yield writer.writerow([csv_cell(value) for value in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        csv_lines(residents, unmasked=unmasked),
+        content_type="text/csv; charset=utf-8",
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
+def resident_workbook(rows: Iterable[list], *, unmasked: bool) -> Workbook:
+    """The list as a write-only workbook (rows go to a temporary file as they come, text
+    inline: memory stays flat): a sheet "Warga", then "Warga 2", … for every
+    SHEET_ROWS rows, since Excel opens no sheet of more than 1,048,576 rows."""
+    workbook = Workbook(write_only=True)
+    columns = resident_columns(unmasked=unmasked)
+    rows = iter(rows)
+    first = next(rows, None)
+    number = 1
+    while True:
+        sheet_rows = islice(rows, SHEET_ROWS - 1) if first is not None else ()
+        head = [first] if first is not None else []
+        title = _("Warga") if number == 1 else f"{_('Warga')} {number}"
+        xlsx_sheet(workbook, title, columns, chain(head, sheet_rows))
+        first = next(rows, None)
+        if first is None:
+            return workbook
+        number += 1
+
+
 def resident_xlsx(residents, *, unmasked: bool) -> bytes:
     """The list as a workbook people open in Excel (built whole before anything is sent)."""
-    workbook = Workbook(write_only=True)
-    xlsx_sheet(
-        workbook,
-        _("Warga"),
-        resident_columns(unmasked=unmasked),
-        _rows(residents, unmasked=unmasked),
-    )
-    return xlsx_bytes(workbook)
+    rows = resident_rows(residents, unmasked=unmasked)
+    return xlsx_bytes(resident_workbook(rows, unmasked=unmasked))

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.access import districts_visible_to, villages_visible_to
 from jakpreneur.numbers import positive_int
 from jakpreneur.semesters import Semester
 from jakpreneur.text import Form, ModelForm
@@ -657,3 +658,24 @@ class ResidentFilterForm(Form):
         self.fields["semester"].choices = semester_choices()
         self.fields["status"].choices = list(self.STATUS.items())
         self.fields["sort"].choices = list(self.SORTS.items())
+
+
+def resident_filter_form(*, user, data) -> ResidentFilterForm:
+    """The resident list's filters as this user may choose them (their areas only)."""
+    return ResidentFilterForm(
+        data,
+        districts=districts_visible_to(user=user),
+        villages=villages_visible_to(user=user).order_by("code"),
+    )
+
+
+def resident_filter_values(form: ResidentFilterForm) -> dict[str, str]:
+    """The filters of a valid form as it received them (to bind the form again later,
+    e.g. in a background export); an invalid form filters nothing, as on the list."""
+    if not form.is_valid():
+        return {}
+    return {
+        name: str(form.data[name])
+        for name in form.fields
+        if form.data.get(name) not in (None, "")
+    }

@@ -2,6 +2,7 @@ import json
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -15,13 +16,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts.access import (
-    districts_visible_to,
     is_admin,
     may_keep_records,
     may_list_residents,
     may_look_up_by_nik,
     may_reveal_nik,
-    villages_visible_to,
 )
 from jakpreneur.numbers import positive_int
 from jakpreneur.pagination import page_of
@@ -30,11 +29,12 @@ from jakpreneur.spreadsheets import xlsx_response
 from .counting import age_on
 from .exports import csv_response, resident_xlsx
 from .forms import (
-    ResidentFilterForm,
     ResidentForm,
     RevealNikForm,
     StageRecordForm,
     VoidForm,
+    resident_filter_form,
+    resident_filter_values,
 )
 from .identity import nik_clean, nik_mask
 from .models import AccessLog, Stage, StageRecord
@@ -71,13 +71,18 @@ def resident_panel_register(template: str, build: Callable[..., dict]) -> None:
     RESIDENT_PANELS.append((template, build))
 
 
+# Who takes a resident list too big to build inside the request (exports/ registers it
+# from above: this app does not import it): handler(request, fmt=, filters=, unmasked=).
+BIG_EXPORT_HANDLERS: list[Callable[..., HttpResponse]] = []
+
+
+def big_export_register(handler: Callable[..., HttpResponse]) -> None:
+    """Send exports of more than settings.EXPORT_INLINE_ROWS residents to handler."""
+    BIG_EXPORT_HANDLERS.append(handler)
+
+
 def _filter_form(request, data):
-    user = request.user
-    return ResidentFilterForm(
-        data,
-        districts=districts_visible_to(user=user),
-        villages=villages_visible_to(user=user).order_by("code"),
-    )
+    return resident_filter_form(user=request.user, data=data)
 
 
 @sensitive_post_parameters("q")
@@ -137,6 +142,16 @@ def resident_export(request, fmt):
     params = form.cleaned_data if form.is_valid() else {}
     residents = residents_filtered(user=request.user, params=params)
     unmasked = may_reveal_nik(request.user)
+    if BIG_EXPORT_HANDLERS:
+        _count, big = count_capped(residents, cap=settings.EXPORT_INLINE_ROWS)
+        if big:
+            # Built by a worker, logged when downloaded (exports/).
+            return BIG_EXPORT_HANDLERS[0](
+                request,
+                fmt=fmt,
+                filters=resident_filter_values(form),
+                unmasked=unmasked,
+            )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     filename = f"warga-{stamp}.{fmt}"
     # Every list of residents that leaves the app is logged, masked or not (UU PDP), and

@@ -411,6 +411,7 @@ def path_values(pattern: Pattern, world: World) -> list[dict[str, str]]:
         ("programs", "resident_pk"): lambda s: s.resident.pk,
         ("reports", "code"): lambda s: s.district.code,
         ("imports", "job_id"): lambda s: s.import_job.pk,
+        ("exports", "job_id"): lambda s: s.export_job.pk,
         ("public", "slug"): lambda s: s.district.slug,
         ("outreach", "pk"): lambda s: s.activity.pk,
         ("applications", "pk"): lambda s: s.application.pk,
@@ -422,8 +423,10 @@ def path_values(pattern: Pattern, world: World) -> list[dict[str, str]]:
         for argument in pattern.arguments:
             pick = per_scope.get((root, argument))
             if pick is not None:
-                # Imports are made by a clerk of the kota's other kelurahan (url access).
-                scope = [world.kota, world.luar][index] if root == "imports" else None
+                # Imports and exports are made by a clerk of the kota's other kelurahan
+                # (url access).
+                owned = root in ("imports", "exports")
+                scope = [world.kota, world.luar][index] if owned else None
                 values[argument] = str(pick(scope or scopes[index]))
             elif root == "admin" and argument in ("object_id", "_0") and model:
                 objects = _objects(model, world)

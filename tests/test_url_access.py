@@ -49,6 +49,8 @@ from accounts.tests.factories import UserFactory, staff_user
 from applications.models import Application
 from applications.tests.factories import ApplicationFactory
 from conftest import load_reference_data
+from exports.models import ExportJob
+from exports.services import export_build, export_job_create
 from imports.models import ImportJob
 from imports.services import import_job_create
 from outreach.models import OutreachActivity
@@ -135,6 +137,7 @@ class Scope:
     period: TargetPeriod | None = None
     lead: FieldLead | None = None
     import_job: ImportJob | None = None
+    export_job: ExportJob | None = None
     activity: OutreachActivity | None = None
     application: Application | None = None
 
@@ -274,6 +277,14 @@ def build_world() -> World:
             file_name=f"impor-{scope.label}.csv",
             content=f"nik,nama\n{scope.resident.nik},{scope.resident.full_name}\n".encode(),
         )
+        # A big export of a clerk of that kelurahan, built: its pages are its owner's alone.
+        scope.export_job = export_job_create(
+            user=staff_user(Role.KELURAHAN, scope.village.code),
+            fmt="csv",
+            filters={},
+            unmasked=True,
+        )
+        export_build(job_id=scope.export_job.pk)
     home.period = period_create(
         city=home.city, name="Periode Barat Uji", start_semester="2023-S1"
     )
@@ -743,6 +754,11 @@ RULES: dict[str, Rule] = {
     "imports:commit": Rule(methods=(POST,), reach={KOTA: NOBODY, LUAR: NOBODY}),
     "imports:resume": Rule(methods=(POST,), reach={KOTA: NOBODY, LUAR: NOBODY}),
     "imports:errors": Rule(reach={KOTA: NOBODY, LUAR: NOBODY}),
+    # --- exports: each user's own big exports only (admins too) ---
+    "exports:list": Rule(opens=READERS),
+    "exports:detail": Rule(reach={KOTA: NOBODY, LUAR: NOBODY}),
+    "exports:rerun": Rule(methods=(POST,), reach={KOTA: NOBODY, LUAR: NOBODY}),
+    "exports:download": Rule(reach={KOTA: NOBODY, LUAR: NOBODY}),
     # --- applications: the public pages (anyone), the kelurahan's queue ---
     "applications:apply": Rule(
         methods=(GET, POST),
@@ -896,6 +912,7 @@ KWARG_OBJECTS: dict[tuple[str, str], Callable[[Scope], object]] = {
     ("programs", "resident_pk"): lambda s: s.resident.pk,
     ("reports", "code"): lambda s: s.district.code,
     ("imports", "job_id"): lambda s: s.import_job.pk,
+    ("exports", "job_id"): lambda s: s.export_job.pk,
     ("public", "slug"): lambda s: s.district.slug,
     ("outreach", "pk"): lambda s: s.activity.pk,
     ("applications", "pk"): lambda s: s.application.pk,
