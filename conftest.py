@@ -169,6 +169,26 @@ def pytest_configure(config):
     logging.getLogger().addHandler(_log_keeper)
 
 
+def pytest_collection_modifyitems(config, items):
+    """MARKUP_SHARD=k/n: of the tests marked `markup` (pages checked in a browser for
+    accessibility, the content security policy and layout: what the templates render, the
+    same on SQLite and PostgreSQL), run every n-th from the k-th. CI runs the suite on both
+    databases side by side and gives each half of them, so each runs once per CI run (as
+    FUZZ_SHARD does for the fuzz test); unset (`make test`), all of them."""
+    spec = os.environ.get("MARKUP_SHARD", "")
+    if not spec:
+        return
+    k, n = (int(part) for part in spec.split("/"))
+    assert 0 <= k < n, f"MARKUP_SHARD={spec}: want k/n with 0 <= k < n"
+    markup = [item for item in items if item.get_closest_marker("markup")]
+    skipped = {id(item) for item in markup} - {id(item) for item in markup[k::n]}
+    if skipped:
+        config.hook.pytest_deselected(
+            items=[item for item in items if id(item) in skipped]
+        )
+        items[:] = [item for item in items if id(item) not in skipped]
+
+
 def pytest_sessionfinish(session, exitstatus):
     if _log_keeper.offending:
         print("\nLog lines with a NIK-like number (15 or 16 digits):")

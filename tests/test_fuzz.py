@@ -757,9 +757,12 @@ def fingerprint() -> tuple:
 
 
 def rows_touched() -> int | None:
-    """On PostgreSQL, how many rows this transaction has inserted, updated or deleted so
-    far (it only grows): when a request leaves it unchanged, it wrote nothing at all and
-    the fingerprint (slow there) needs no reading. None elsewhere."""
+    """How many rows this transaction (PostgreSQL) or connection (SQLite) has inserted,
+    updated or deleted so far (it only grows): when a request leaves it unchanged, it wrote
+    nothing at all and the fingerprint (a scan of every table) needs no reading. None on a
+    database that cannot tell."""
+    if connection.vendor == "sqlite":
+        return connection.connection.total_changes
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:

@@ -24,7 +24,7 @@ from programs.tests.factories import EnrollmentFactory, ProgramFactory
 from reports.tests.factories import KAPUK, jakarta_barat_period, resident
 from tests.browser.conftest import log_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.markup]
 
 SIZES = {"phone": (390, 844), "desktop": (1366, 768)}
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

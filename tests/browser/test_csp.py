@@ -12,7 +12,7 @@ from programs.tests.factories import EnrollmentFactory, ProgramFactory
 from reports.tests.factories import jakarta_barat_period, resident
 from tests.browser.conftest import log_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.markup]
 
 POLICY = [
     "default-src 'self'",

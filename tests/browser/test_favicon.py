@@ -6,7 +6,7 @@ from accounts.models import Role
 from accounts.tests.factories import PASSWORD, staff_user
 from tests.browser.conftest import log_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.markup]
 
 
 def test_pages_link_the_icon_and_nothing_they_load_is_missing(

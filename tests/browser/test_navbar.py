@@ -6,7 +6,7 @@ from accounts.models import Role
 from accounts.tests.factories import PASSWORD, staff_user
 from tests.browser.conftest import log_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.markup]
 
 MEASURE = """() => {
   const bar = document.querySelector("nav.navbar .container-xxl");

@@ -11,7 +11,7 @@ from programs.tests.factories import EnrollmentFactory, ProgramFactory
 from reports.tests.factories import resident
 from tests.browser.conftest import OVERFLOW, log_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.markup]
 
 PAGES = {
     Role.KELURAHAN: ["/", "/warga/", "/pelatihan/"],
