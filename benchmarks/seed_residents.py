@@ -1,10 +1,12 @@
-"""Time demo_residents, then demo_programs, at scale on a throwaway database.
+"""Time the demo seed of one kota (residents, trainings, enrolments) at scale on a throwaway database.
 
-Each includes rebuilding the kota's stage dates and counters after its rows are in, as
-seed_demo does (demo.bulk.counted_rebuild).
+One load as seed_demo makes it (demo.kota.demo_kota_load): rows, stage dates and counters
+rebuilt once (demo.bulk.counted_rebuild), each index built once; the seconds of each part.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jakpreneur_bench \\
         .venv/bin/python benchmarks/seed_residents.py --residents 1600000 --fresh
+    DATABASE_URL=... .venv/bin/python benchmarks/seed_residents.py --residents 200000 \\
+        --fresh --today 2025-11-01 --fingerprint  # the same hash before and after a change
     DATABASE_URL=sqlite:////tmp/jakpreneur_bench.sqlite3 \\
         .venv/bin/python benchmarks/seed_residents.py --residents 100000 --fresh
 
@@ -83,6 +85,41 @@ def reset_peak() -> None:
         Path("/proc/self/clear_refs").write_text("5")
 
 
+def load_average() -> str:
+    return " ".join(f"{n:.2f}" for n in os.getloadavg())
+
+
+def fingerprint() -> str:
+    """One hash of the rows the load made: residents (stage dates included), stage records,
+    trainings, enrolments and both counter tables, in a fixed order."""
+    import hashlib
+
+    from django.db import connection
+
+    from participants.models import BreakdownCount, Resident, StageCount, StageRecord
+    from programs.models import Enrollment, Program
+
+    digest = hashlib.sha256()
+    with connection.cursor() as cursor:
+        for model in (Resident, StageRecord, Program, Enrollment):
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(
+                f"SELECT md5(string_agg(md5(t::text), '' ORDER BY t.id)) FROM {table} t"  # noqa: S608
+            )
+            digest.update(str(cursor.fetchone()[0]).encode())
+        for model in (StageCount, BreakdownCount):
+            table = connection.ops.quote_name(model._meta.db_table)
+            columns = [
+                f.column for f in model._meta.concrete_fields if f.column != "id"
+            ]
+            row = "(" + ", ".join(f"t.{c}" for c in columns) + ")::text"
+            cursor.execute(
+                f"SELECT md5(string_agg({row}, ',' ORDER BY {row})) FROM {table} t"  # noqa: S608
+            )
+            digest.update(str(cursor.fetchone()[0]).encode())
+    return digest.hexdigest()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--residents", type=int, default=100_000)
@@ -93,6 +130,12 @@ def main() -> int:
     parser.add_argument("--today", type=date.fromisoformat, default=None)
     parser.add_argument(
         "--fresh", action="store_true", help="drop and recreate the database"
+    )
+    parser.add_argument(
+        "--fingerprint",
+        action="store_true",
+        help="print a hash of every row the load made (compare two versions; "
+        "give --today so that no timestamp is clipped to now)",
     )
     args = parser.parse_args()
 
@@ -118,8 +161,8 @@ def main() -> int:
     elif args.fresh:
         Path(settings_dict["NAME"]).unlink(missing_ok=True)
 
-    from demo.programs import demo_programs
-    from demo.residents import demo_residents
+    from demo.bulk import Phases
+    from demo.kota import demo_kota_load
     from programs.services import agencies_load_standard
     from wilayah.services import wilayah_import, wilayah_read_csv
 
@@ -132,51 +175,46 @@ def main() -> int:
     )
 
     reset_peak()
-    result = demo_residents(
-        count=args.residents, seed=args.seed, city_code=args.city, today=args.today
+    print(f"load average before {load_average()}", flush=True)
+    phases = Phases()
+    started = time.perf_counter()
+    cpu = time.process_time()
+    [result], [programs] = demo_kota_load(
+        residents={args.city: args.residents},
+        programs=[args.city],
+        seed=args.seed,
+        today=args.today,
+        phases=phases,
     )
+    seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    print(f"load average after  {load_average()}")
     print(result.summary())
-    rows = result.residents + result.stage_records
-    residents_peak = peak_mib()
+    print(programs.summary())
     print(f"residents      {result.residents:>12,}")
     print(f"stage records  {result.stage_records:>12,}")
     for stage, count in result.per_stage.items():
         share = count / result.residents if result.residents else 0
         print(f"  {stage:<20} {count:>10,}  {share:6.1%}")
     print(f"voided         {result.voided:>12,}")
-    print(f"counters       {result.counters:>12,}")
-    print(f"seconds        {result.seconds:>12.1f}")
-    print(f"rows/s         {rows / result.seconds if result.seconds else 0:>12,.0f}")
-    print(
-        f"residents/s    {result.residents / result.seconds if result.seconds else 0:>12,.0f}"
-    )
-    print(
-        f"peak memory    {residents_peak:>12,.0f} MiB (this process; the database server not included)"
-    )
-
-    reset_peak()
-    programs = demo_programs(seed=args.seed, city_code=args.city, today=args.today)
-    print(programs.summary())
-    rows = programs.programs + programs.enrollments
-    share = programs.trained / programs.residents if programs.residents else 0
     print(f"programmes     {programs.programs:>12,}")
-    for status, count in sorted(programs.per_program_status.items()):
-        print(f"  {status:<20} {count:>10,}")
     print(f"enrolments     {programs.enrollments:>12,}")
     for status, count in sorted(programs.per_enrollment_status.items()):
         print(f"  {status:<20} {count:>10,}")
+    share = programs.trained / programs.residents if programs.residents else 0
     print(f"trained        {programs.trained:>12,}  {share:6.1%} of residents")
     print(f"counters       {programs.counters:>12,}")
-    print(f"seconds        {programs.seconds:>12.1f}")
+    print("seconds by part of the load")
+    for phase, spent in phases.items():
+        print(f"  {phase:<40} {spent:8.1f}")
+    rest = seconds - sum(phases.values())
+    print(f"  {'the rest (lock, drops, NIKs, commit)':<40} {rest:8.1f}")
+    print(f"whole load     {seconds:>12.1f} s  (this process's CPU {cpu:.1f} s)")
     print(
-        f"rows/s         {rows / programs.seconds if programs.seconds else 0:>12,.0f}"
+        f"peak memory    {peak_mib():>12,.0f} MiB (this process; the database server not included)"
     )
-    print(
-        f"peak memory    {peak_mib():>12,.0f} MiB (this process, since the residents were in)"
-    )
-    print(
-        f"total seconds  {result.seconds + programs.seconds:>12.1f} (residents + programmes)"
-    )
+    if args.fingerprint:
+        print(f"fingerprint    {fingerprint()}")
     return 0
 
 

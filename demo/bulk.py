@@ -34,6 +34,19 @@ CHUNK = 50_000  # rows per executemany batch (PostgreSQL streams one COPY)
 REBUILD_INDEXES_FROM = 100_000
 
 
+class Phases(dict):
+    """Seconds spent per named part of a load, for the benchmarks (`with phases("copy"):`);
+    a part timed twice adds up."""
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self[name] = self.get(name, 0.0) + time.perf_counter() - started
+
+
 def kota_and_today(*, city_code: str, today: date | None) -> tuple[City, date]:
     """The kota a loader fills, and the day it takes as today (default the real one)."""
     today = today or timezone.localdate()
@@ -126,7 +139,9 @@ class _CopyText:
 
 
 @contextmanager
-def unindexed(cursor, rows: Mapping[type[Model], int]) -> Iterator[None]:
+def unindexed(
+    cursor, rows: Mapping[type[Model], int], *, phases: Phases | None = None
+) -> Iterator[None]:
     """Write to these tables (about this many rows each, inserted or rewritten) without the
     upkeep that slows a bulk load down, and put everything back after.
 
@@ -143,6 +158,7 @@ def unindexed(cursor, rows: Mapping[type[Model], int]) -> Iterator[None]:
     if not postgres():
         yield
         return
+    phases = phases if phases is not None else Phases()
     tables = [model._meta.db_table for model in rows]
     big = [
         model._meta.db_table for model, n in rows.items() if n >= REBUILD_INDEXES_FROM
@@ -165,13 +181,15 @@ def unindexed(cursor, rows: Mapping[type[Model], int]) -> Iterator[None]:
         for table, keys in foreign_keys.items():
             statements += _drop_foreign_keys(cursor, table, keys)
     yield
-    for statement in statements:
-        cursor.execute(statement)
+    with phases("indexes and constraints"):
+        for statement in statements:
+            cursor.execute(statement)
     if deferred:
         # Back to Django's INITIALLY DEFERRED for the rest of a caller's transaction.
         cursor.execute(f"SET CONSTRAINTS {', '.join(deferred)} DEFERRED")
-    for table in tables:
-        cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+    with phases("analyze"):
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 def _foreign_keys(cursor, table: str) -> list[tuple[str, str, str]]:
@@ -258,7 +276,7 @@ def _drop_foreign_keys(
     ]
 
 
-def counted_rebuild(*, cities: list[City]) -> int:
+def counted_rebuild(*, cities: list[City], phases: Phases | None = None) -> int:
     """What the services keep per write, rebuilt once for these kota after a bulk load: their
     residents' stage dates (participants.stages, the one definition), then their
     kecamatan's counters from those dates. Returns how many counters the kota have.
@@ -269,8 +287,11 @@ def counted_rebuild(*, cities: list[City]) -> int:
     village_ids = list(
         Village.objects.filter(district__city__in=cities).values_list("pk", flat=True)
     )
-    resident_stages_rebuild(village_ids=village_ids)
-    return stage_counts_rebuild(village_ids=village_ids)
+    phases = phases if phases is not None else Phases()
+    with phases("stage dates (resident_stages_rebuild)"):
+        resident_stages_rebuild(village_ids=village_ids)
+    with phases("counters (stage_counts_rebuild)"):
+        return stage_counts_rebuild(village_ids=village_ids)
 
 
 # --- Making rows -------------------------------------------------------------------------

@@ -46,10 +46,13 @@ def demo_kota_load(
     programs: Iterable[str] = (),
     seed: int,
     today: date | None = None,
+    phases: bulk.Phases | None = None,
 ) -> tuple[list[DemoResult], list[DemoProgramsResult]]:
     """Residents of each kota (code -> how many), then trainings of the kota in `programs`,
-    in one transaction. A kota that already has residents (or trainings) gets none added."""
+    in one transaction. A kota that already has residents (or trainings) gets none added.
+    `phases` gathers the seconds of each part (benchmarks)."""
     programs = list(programs)
+    phases = phases if phases is not None else bulk.Phases()
     people: list[DemoResult] = []
     trainings: list[DemoProgramsResult] = []
     with transaction.atomic(), connection.cursor() as cursor:
@@ -80,26 +83,31 @@ def demo_kota_load(
             StageRecord: total,
             Enrollment: ENROLMENTS_PER_RESIDENT * total,
         }
-        with bulk.unindexed(cursor, expected):
+        with bulk.unindexed(cursor, expected, phases=phases):
             niks = None
             for city, day, count, result in to_fill:
                 if niks is None:
                     niks = NikBook.read(_region_prefixes())
-                residents_write(
-                    cursor,
-                    city=city,
-                    count=count,
-                    seed=seed,
-                    today=day,
-                    result=result,
-                    niks=niks,
-                )
+                with phases("residents (rows and COPY)"):
+                    residents_write(
+                        cursor,
+                        city=city,
+                        count=count,
+                        seed=seed,
+                        today=day,
+                        result=result,
+                        niks=niks,
+                    )
             for city, day, result in to_train:
-                calendar = programs_plan(city=city, seed=seed, today=day)
-                programs_write(cursor, calendar=calendar, result=result)
+                with phases("trainings planned"):
+                    calendar = programs_plan(city=city, seed=seed, today=day)
+                with phases("trainings (rows and COPY)"):
+                    programs_write(cursor, calendar=calendar, result=result)
             cities = [c for c, *_rest in to_fill] + [c for c, _day, _result in to_train]
             if cities:
-                counters = bulk.counted_rebuild(cities=list(dict.fromkeys(cities)))
+                counters = bulk.counted_rebuild(
+                    cities=list(dict.fromkeys(cities)), phases=phases
+                )
                 for result in [*people, *trainings]:
                     if not result.already_seeded:
                         result.counters = counters
