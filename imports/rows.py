@@ -40,6 +40,8 @@ from programs.selectors import program_seats_taken, programs_managed_by
 from programs.services import enrollment_check, enrollment_status_check
 from wilayah.models import Village
 
+from .seen import SeenNiks
+
 # The columns of the city's sheets: name -> (resident field, what it holds).
 COLUMNS = {
     "nik": ("nik", gettext_lazy("NIK 16 digit, sebagai teks (bukan angka)")),
@@ -105,8 +107,6 @@ RESIDENT_FIELDS = [
 # Optional fields: an empty cell keeps what is stored.
 KEEP_WHEN_EMPTY = {"kk_number", "registered_on", "education"}
 
-_FINGERPRINT = 2**64 - 1
-_PROGRAM = 2**32 - 1
 _SCIENTIFIC = re.compile(r"^\s*\d+(?:[.,]\d+)?[eE][+-]?\d+\s*$")
 # YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY (an Excel date cell arrives as a date already).
 _ISO_DATE = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})")
@@ -299,11 +299,11 @@ class Checker:
         self.registrable = set(
             villages_for_registration(user=user).values_list("pk", flat=True)
         )
-        # What earlier rows of the file said, one int per NIK (a million rows must fit in
-        # about a hundred MB): its first row << 96 | (its first programme's number + 1)
-        # << 64 | fingerprint of its resident data. Further programmes of the same NIK
+        # What earlier rows of the file said about each NIK (its first row, a fingerprint
+        # of its resident data, its first programme's number + 1), 20 bytes a NIK: a
+        # million rows must fit well under 300 MB. Further programmes of the same NIK
         # (rare): NIK << 20 | programme number -> row.
-        self.seen: dict[int, int] = {}
+        self.seen = SeenNiks()
         self.seen_enrolments: dict[int, int] = {}
         self.program_numbers: dict[str, int] = {}
         self.educations = {
@@ -621,7 +621,7 @@ class Checker:
         ]
         village = data.get("village")
         parts.append(village.code if village is not None else "")
-        digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).digest()
+        digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=4).digest()
         return int.from_bytes(digest, "big")
 
     def _decide_resident(self, result: RowResult) -> None:
@@ -650,8 +650,7 @@ class Checker:
                 result.error("tanggal_daftar", " ".join(error.messages))
                 return
         fingerprint = self._fingerprint(data)
-        packed = self.seen.get(int(result.nik))
-        first = None if packed is None else (packed >> 96, packed & _FINGERPRINT)
+        first = self.seen.get(int(result.nik))
         if first is not None and first[0] != result.number and first[1] != fingerprint:
             result.error(
                 "nik",
@@ -667,7 +666,9 @@ class Checker:
         if result.errors:
             return
         if first is None:
-            self.seen[int(result.nik)] = result.number << 96 | fingerprint
+            self.seen.put(
+                int(result.nik), row=result.number, fingerprint=fingerprint, program=0
+            )
         warnings = [("", message) for message in self.rules.warnings]
         if stored is not None:
             if stored.pk not in self.editable:
@@ -805,13 +806,13 @@ class Checker:
         """The earlier row with this NIK and programme, if any; records this one."""
         number = self.program_numbers.setdefault(code, len(self.program_numbers)) + 1
         nik = int(result.nik)
-        packed = self.seen.get(nik)
-        if packed is None:  # an enrolment-only sheet: the NIK's first row
-            self.seen[nik] = result.number << 96 | number << 64
+        first = self.seen.get(nik)
+        if first is None:  # an enrolment-only sheet: the NIK's first row
+            self.seen.put(nik, row=result.number, fingerprint=0, program=number)
             return None
-        row, program = packed >> 96, (packed >> 64) & _PROGRAM
+        row, fingerprint, program = first
         if program == 0 and row == result.number:  # the row that recorded the resident
-            self.seen[nik] = packed | number << 64
+            self.seen.put(nik, row=row, fingerprint=fingerprint, program=number)
             return None
         if program == number:
             return row if row != result.number else None
