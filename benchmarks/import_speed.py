@@ -63,13 +63,15 @@ HEADER = [
 PROGRAM_CODE = "JB-PPKUKM-2024-900"
 
 
-def write_csv(path: Path, *, rows: int, villages: list) -> None:
+def write_csv(path: Path, *, rows: int, villages: list, first: int = 0) -> None:
+    """rows residents numbered from `first` (files with other first numbers hold other
+    NIKs, so each round of a benchmark imports new residents)."""
     from participants.identity import nik_build
 
     with path.open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
         out.writerow(HEADER)
-        for n in range(rows):
+        for n in range(first, first + rows):
             village = villages[n % len(villages)]
             born = date(1960 + n % 40, 1 + n % 12, 1 + n % 28)
             gender = "P" if n % 2 else "L"

@@ -107,6 +107,9 @@ RESIDENT_FIELDS = [
 # Optional fields: an empty cell keeps what is stored.
 KEEP_WHEN_EMPTY = {"kk_number", "registered_on", "education"}
 
+# Values per column whose check is kept for the rows after (bounded: names, phones and
+# addresses rarely repeat, and a million rows must not keep a million of them).
+_KNOWN_VALUES = 2000
 _SCIENTIFIC = re.compile(r"^\s*\d+(?:[.,]\d+)?[eE][+-]?\d+\s*$")
 # YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY (an Excel date cell arrives as a date already).
 _ISO_DATE = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})")
@@ -314,7 +317,8 @@ class Checker:
         self.seats: dict[int, int] = {}
 
         # How each resident cell is read: (column, field, cell reader, the form's
-        # clean_<field> if it has one, the model field whose validators run on text).
+        # clean_<field> if it has one, the model field whose validators run on text,
+        # what the first values of the column came to).
         def take(column, name, convert):
             return (
                 column,
@@ -322,6 +326,7 @@ class Checker:
                 convert,
                 getattr(_FormRules, f"clean_{name}", None),
                 Resident._meta.get_field(name),
+                {},
             )
 
         self.take_registered_on = take("tanggal_daftar", "registered_on", _date)
@@ -466,26 +471,54 @@ class Checker:
         else:
             self._take(result, cells, *self.take_registered_on)
 
-    def _take(self, result, cells, column, name, convert, form_clean, model_field):
+    def _take(
+        self, result, cells, column, name, convert, form_clean, model_field, known
+    ):
         """One resident cell read, checked by the form's clean_<field> and the model
-        field's validators, into result.data (or a row error)."""
+        field's validators, into result.data (or a row error).
+
+        The checks depend on the cell alone (and the file's date), so what a value came to
+        is kept for the next rows with the same value (a column's genders, kelurahan, RT,
+        birth dates, education repeat), for the first _KNOWN_VALUES values of a column."""
         raw = self._cell(cells, column)
+        # By type too: 1, 1.0 and True are equal keys of a dict but not the same cell.
+        key = raw if raw.__class__ is str else (raw.__class__, raw)
+        try:
+            value, error = known[key]
+        except KeyError:
+            value, error = self._cell_checked(
+                raw, column, name, convert, form_clean, model_field
+            )
+            if len(known) < _KNOWN_VALUES:
+                known[key] = value, error
+        except TypeError:  # a value that cannot be a key
+            value, error = self._cell_checked(
+                raw, column, name, convert, form_clean, model_field
+            )
+        if error is None:
+            result.data[name] = value
+        else:
+            result.error(*error)
+
+    def _cell_checked(
+        self, raw, column, name, convert, form_clean, model_field
+    ) -> tuple[Any, Any]:
+        """(value, None) or (None, (column, message))."""
         try:
             value = convert(raw, column) if convert else _text(raw)
             if value in ("", None):
                 if name in KEEP_WHEN_EMPTY:
-                    result.data[name] = None
-                    return
+                    return None, None
                 raise RowError(column, _("Wajib diisi."))
             if form_clean is not None:
                 value = self.rules.field(name, value, form_clean)
             if isinstance(value, str):
                 model_field.run_validators(value)
-            result.data[name] = value
+            return value, None
         except RowError as error:
-            result.error(error.column, error.message)
+            return None, (error.column, error.message)
         except ValidationError as error:
-            result.error(column, " ".join(error.messages))
+            return None, (column, " ".join(error.messages))
 
     def _gender(self, raw: Any, column: str) -> str:
         value = _GENDERS.get(_text(raw).lower())
