@@ -139,7 +139,8 @@ def copy_limit(path: Path, *, program, user) -> float:
             cursor.execute(
                 f"SELECT COALESCE(MAX(id), 0) FROM {Resident._meta.db_table}"  # noqa: S608
             )
-            next_id = cursor.fetchone()[0] + 1
+            # Ids past any a writer running meanwhile (another import) could take.
+            next_id = cursor.fetchone()[0] + 1 + 1_000_000_000
             residents, enrollments = io.StringIO(), io.StringIO()
             res_out, enr_out = csv.writer(residents), csv.writer(enrollments)
             with path.open(newline="", encoding="utf-8") as handle:
