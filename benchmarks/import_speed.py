@@ -29,6 +29,10 @@ growth rate), and where each import's time went in µs a row:
   stages    the Pelatihan date of who attended (participants.stages.resident_stages_sync)
   counters  the counters' upserts (participants.counting._diffs_apply)
   other     the rest: each chunk's transaction and commit, the chunking
+and the same in CPU µs a row of this process (reading included in "other") and of its
+PostgreSQL backend (read from /proc: the database must run on this machine), for COPY too:
+their sum is what a row costs whatever the load, and 1e6 / sum the rows/s one free core
+would give if nothing waited.
 Refuses any database whose name does not end in "_bench".
 """
 
@@ -121,8 +125,9 @@ def write_csv(path: Path, *, rows: int, villages: list, first: int = 0) -> None:
             )
 
 
-def copy_limit(path: Path, *, program, user) -> float:
-    """Seconds to COPY the file's rows into the residents and enrolments tables."""
+def copy_limit(path: Path, *, program, user) -> tuple[float, float, float]:
+    """Seconds to COPY the file's rows into the residents and enrolments tables, and the
+    CPU seconds it took this process and PostgreSQL."""
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -133,6 +138,7 @@ def copy_limit(path: Path, *, program, user) -> float:
 
     village_ids = dict(Village.objects.values_list("code", "pk"))
     now = timezone.now().isoformat()
+    cpu, backend = cpu_seconds()
     started = time.perf_counter()
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -176,8 +182,9 @@ def copy_limit(path: Path, *, program, user) -> float:
                 enrollments,
             )
         seconds = time.perf_counter() - started
+        cpu_after, backend_after = cpu_seconds()
         transaction.set_rollback(True)
-    return seconds
+    return seconds, cpu_after - cpu, backend_after - backend
 
 
 class Phases:
@@ -201,11 +208,12 @@ class Phases:
         original, seconds = getattr(owner, name), self.seconds
 
         def timed(*args, **kwargs):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             try:
                 return original(*args, **kwargs)
             finally:
                 seconds[label] += time.perf_counter() - started
+                seconds[label + " cpu"] += time.process_time() - cpu
 
         setattr(owner, name, timed)
 
@@ -222,26 +230,56 @@ class Phases:
                 seconds["read"] += clock() - started
             yield row
 
-    def taken(self, total: float) -> dict[str, float]:
-        """This import's seconds by phase (the nested ones taken out); starts afresh."""
+    def taken(self, total: float, total_cpu: float) -> tuple[dict, dict]:
+        """This import's seconds by phase (the nested ones taken out), wall clock and
+        this process's CPU (reading is timed on the wall clock only); starts afresh."""
         s = Counter(self.seconds)
         self.seconds.clear()  # in place: the wrappers hold this Counter
-        phases = {
-            "read": s["read"],
-            "parse": s["parse"],
-            "check": s["check+parse"] - s["parse"],
-            "write": s["write+"] - s["stages"] - s["counters"],
-            "stages": s["stages"],
-            "counters": s["counters"],
-        }
-        phases["other"] = total - s["read"] - s["check+parse"] - s["write+"]
-        return phases
+
+        def split(suffix: str, total: float) -> dict[str, float]:
+            phases = {
+                "read": s["read"] if not suffix else 0.0,
+                "parse": s["parse" + suffix],
+                "check": s["check+parse" + suffix] - s["parse" + suffix],
+                "write": s["write+" + suffix]
+                - s["stages" + suffix]
+                - s["counters" + suffix],
+                "stages": s["stages" + suffix],
+                "counters": s["counters" + suffix],
+            }
+            phases["other"] = (
+                total
+                - phases["read"]
+                - s["check+parse" + suffix]
+                - s["write+" + suffix]
+            )
+            return phases
+
+        return split("", total), split(" cpu", total_cpu)
 
 
 def phases_line(phases: dict[str, float], rows: int) -> str:
     return "  ".join(
         f"{name} {phases[name] / rows * 1e6:,.0f}" for name in Phases.ORDER
     )
+
+
+def cpu_seconds() -> tuple[float, float]:
+    """CPU seconds used so far by this process and by its PostgreSQL backend (the same
+    machine; 0 when not PostgreSQL or not readable)."""
+    from django.db import connection
+
+    backend = 0.0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            backend = (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            pass
+    return time.process_time(), backend
 
 
 def load_average() -> str:
@@ -268,10 +306,23 @@ def timed_import(path: Path, *, user, write: bool, phases: Phases, marks: list):
     table = table_open(path, file_name=path.name)
     table.rows = phases.rows(table.rows)
     reset_peak()
+    cpu, backend = cpu_seconds()
     started = time.perf_counter()
     summary = rows_import(table=table, user=user, write=write, after_chunk=mark)
     seconds = time.perf_counter() - started
-    return seconds, summary, phases.taken(seconds)
+    cpu_after, backend_after = cpu_seconds()
+    wall, cpu = phases.taken(seconds, cpu_after - cpu)
+    return seconds, summary, wall, cpu, backend_after - backend
+
+
+def cpu_lines(cpu: dict[str, float], backend: float, rows: int) -> str:
+    """This process's CPU by phase and PostgreSQL's, in µs a row: what the import costs
+    whatever the load (the wall clock counts the waits for a core too)."""
+    mine = sum(cpu.values())
+    return (
+        f"  CPU µs a row  this process {mine / rows * 1e6:,.0f} "
+        f"({phases_line(cpu, rows)}), PostgreSQL {backend / rows * 1e6:,.0f}"
+    )
 
 
 def marks_line(marks: list) -> str:
@@ -377,6 +428,8 @@ def main() -> int:
     rounds = 1 if args.check_only or args.write_once else args.rounds
     figures: dict[str, list[float]] = {}
     taken: Counter = Counter()
+    taken_cpu: Counter = Counter()
+    cpus: dict[str, list[tuple[float, float]]] = {}
     with tempfile.TemporaryDirectory() as folder:
         for n in range(rounds):
             path = Path(folder) / f"impor-{n}.csv"
@@ -390,7 +443,7 @@ def main() -> int:
             )
             if args.check_only:
                 marks = []
-                seconds, summary, spent = timed_import(
+                seconds, summary, spent, cpu, backend = timed_import(
                     path, user=user, write=False, phases=phases, marks=marks
                 )
                 print(
@@ -398,24 +451,32 @@ def main() -> int:
                 )
                 print(f"              {summary.line()}")
                 print(f"  µs a row    {phases_line(spent, args.rows)}")
+                print(cpu_lines(cpu, backend, args.rows))
                 print(f"  peak memory {peak_mib():>8,.0f} MiB (this process)")
                 print(f"  memory      {marks_line(marks)}")
                 return 0
             if connection.vendor == "postgresql" and not args.write_once:
-                seconds = copy_limit(path, program=program, user=user)
+                seconds, cpu, backend = copy_limit(path, program=program, user=user)
                 figures.setdefault("COPY", []).append(seconds)
+                cpus.setdefault("COPY", []).append((cpu, backend))
                 print(
                     f"  COPY        {seconds:>8.1f} s, {args.rows / seconds:>8,.0f} rows/s "
                     "(the limit)"
                 )
+                print(
+                    f"  CPU µs a row  this process {cpu / args.rows * 1e6:,.0f} "
+                    f"(building the COPY text), PostgreSQL {backend / args.rows * 1e6:,.0f}"
+                )
             for label in ("import",) if args.write_once else ("import", "re-import"):
                 marks = []
-                seconds, summary, spent = timed_import(
+                seconds, summary, spent, cpu, backend = timed_import(
                     path, user=user, write=True, phases=phases, marks=marks
                 )
                 figures.setdefault(label, []).append(seconds)
+                cpus.setdefault(label, []).append((sum(cpu.values()), backend))
                 if label == "import":
                     taken.update(spent)
+                    taken_cpu.update(cpu)
                 ratio = (
                     f", {seconds / figures['COPY'][-1]:.1f}× COPY's time"
                     if "COPY" in figures
@@ -427,6 +488,7 @@ def main() -> int:
                 )
                 print(f"              {summary.line()}")
                 print(f"  µs a row    {phases_line(spent, args.rows)}")
+                print(cpu_lines(cpu, backend, args.rows))
                 print(f"  peak memory {peak_mib():>8,.0f} MiB (this process)")
                 if marks:
                     print(f"  memory      {marks_line(marks)}")
@@ -445,6 +507,17 @@ def main() -> int:
             print(f"  {label} median time {ratio:.1f}× COPY's")
     total_rows = args.rows * rounds
     print(f"  import µs a row (all rounds) {phases_line(taken, total_rows)}")
+    print(f"  import CPU µs a row (this process) {phases_line(taken_cpu, total_rows)}")
+    print(
+        "  CPU µs a row, median (this process + PostgreSQL = rows/s on one free core):"
+    )
+    for label, pairs in cpus.items():
+        mine = statistics.median(c for c, _b in pairs) / args.rows * 1e6
+        theirs = statistics.median(b for _c, b in pairs) / args.rows * 1e6
+        print(
+            f"  {label:<11} {mine:>6,.0f} + {theirs:>6,.0f} = {mine + theirs:>6,.0f} "
+            f"({1e6 / (mine + theirs):,.0f} rows/s)"
+        )
     from participants.counting import stage_counts_differences
 
     differences = stage_counts_differences()

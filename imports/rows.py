@@ -84,6 +84,8 @@ COLUMNS = {
         gettext_lazy("terdaftar, hadir, lulus atau batal (kosong: terdaftar)"),
     ),
 }
+# Field -> its column, to name a field's error by the column the user sees.
+_COLUMN_OF = {name: column for column, (name, _help) in COLUMNS.items()}
 RESIDENT_COLUMNS = [
     "nik",
     "nama",
@@ -741,9 +743,8 @@ class Checker:
         self.rules.nik_info = data["_nik_info"]
         self.rules.instance = self.blank  # the form's warnings for a new registration
         self.rules.warnings = []
-        back = {v[0]: k for k, v in COLUMNS.items()}
         return [
-            (back.get(name, name), message)
+            (_COLUMN_OF.get(name, name), message)
             for name, message in self.rules.cross_checks(checked)
         ]
 

@@ -425,3 +425,15 @@ def test_a_value_repeated_down_a_column_is_judged_the_same_on_every_row(joglo):
     assert "1–999" in errors_of(results[3])["rt"]
     resident = Resident.objects.get()
     assert (resident.rt, resident.kk_number) == ("007", "")
+
+
+def test_the_c_heap_is_trimmed_after_each_chunk(joglo, monkeypatch):
+    from imports import services
+
+    trims = []
+    monkeypatch.setattr(services, "_malloc_trim", trims.append)
+    monkeypatch.setattr(services, "CHUNK_ROWS", 2)
+
+    run(csv_bytes([row(1), row(2), row(3)]), joglo)
+
+    assert trims == [0, 0]
