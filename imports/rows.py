@@ -40,6 +40,8 @@ from programs.selectors import program_seats_taken, programs_managed_by
 from programs.services import enrollment_check, enrollment_status_check
 from wilayah.models import Village
 
+from .seen import SeenNiks
+
 # The columns of the city's sheets: name -> (resident field, what it holds).
 COLUMNS = {
     "nik": ("nik", gettext_lazy("NIK 16 digit, sebagai teks (bukan angka)")),
@@ -82,6 +84,8 @@ COLUMNS = {
         gettext_lazy("terdaftar, hadir, lulus atau batal (kosong: terdaftar)"),
     ),
 }
+# Field -> its column, to name a field's error by the column the user sees.
+_COLUMN_OF = {name: column for column, (name, _help) in COLUMNS.items()}
 RESIDENT_COLUMNS = [
     "nik",
     "nama",
@@ -105,8 +109,9 @@ RESIDENT_FIELDS = [
 # Optional fields: an empty cell keeps what is stored.
 KEEP_WHEN_EMPTY = {"kk_number", "registered_on", "education"}
 
-_FINGERPRINT = 2**64 - 1
-_PROGRAM = 2**32 - 1
+# Values per column whose check is kept for the rows after (bounded: names, phones and
+# addresses rarely repeat, and a million rows must not keep a million of them).
+_KNOWN_VALUES = 2000
 _SCIENTIFIC = re.compile(r"^\s*\d+(?:[.,]\d+)?[eE][+-]?\d+\s*$")
 # YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY (an Excel date cell arrives as a date already).
 _ISO_DATE = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})")
@@ -299,11 +304,11 @@ class Checker:
         self.registrable = set(
             villages_for_registration(user=user).values_list("pk", flat=True)
         )
-        # What earlier rows of the file said, one int per NIK (a million rows must fit in
-        # about a hundred MB): its first row << 96 | (its first programme's number + 1)
-        # << 64 | fingerprint of its resident data. Further programmes of the same NIK
+        # What earlier rows of the file said about each NIK (its first row, a fingerprint
+        # of its resident data, its first programme's number + 1), 20 bytes a NIK: a
+        # million rows must fit well under 300 MB. Further programmes of the same NIK
         # (rare): NIK << 20 | programme number -> row.
-        self.seen: dict[int, int] = {}
+        self.seen = SeenNiks()
         self.seen_enrolments: dict[int, int] = {}
         self.program_numbers: dict[str, int] = {}
         self.educations = {
@@ -314,7 +319,8 @@ class Checker:
         self.seats: dict[int, int] = {}
 
         # How each resident cell is read: (column, field, cell reader, the form's
-        # clean_<field> if it has one, the model field whose validators run on text).
+        # clean_<field> if it has one, the model field whose validators run on text,
+        # what the first values of the column came to).
         def take(column, name, convert):
             return (
                 column,
@@ -322,6 +328,7 @@ class Checker:
                 convert,
                 getattr(_FormRules, f"clean_{name}", None),
                 Resident._meta.get_field(name),
+                {},
             )
 
         self.take_registered_on = take("tanggal_daftar", "registered_on", _date)
@@ -466,26 +473,54 @@ class Checker:
         else:
             self._take(result, cells, *self.take_registered_on)
 
-    def _take(self, result, cells, column, name, convert, form_clean, model_field):
+    def _take(
+        self, result, cells, column, name, convert, form_clean, model_field, known
+    ):
         """One resident cell read, checked by the form's clean_<field> and the model
-        field's validators, into result.data (or a row error)."""
+        field's validators, into result.data (or a row error).
+
+        The checks depend on the cell alone (and the file's date), so what a value came to
+        is kept for the next rows with the same value (a column's genders, kelurahan, RT,
+        birth dates, education repeat), for the first _KNOWN_VALUES values of a column."""
         raw = self._cell(cells, column)
+        # By type too: 1, 1.0 and True are equal keys of a dict but not the same cell.
+        key = raw if raw.__class__ is str else (raw.__class__, raw)
+        try:
+            value, error = known[key]
+        except KeyError:
+            value, error = self._cell_checked(
+                raw, column, name, convert, form_clean, model_field
+            )
+            if len(known) < _KNOWN_VALUES:
+                known[key] = value, error
+        except TypeError:  # a value that cannot be a key
+            value, error = self._cell_checked(
+                raw, column, name, convert, form_clean, model_field
+            )
+        if error is None:
+            result.data[name] = value
+        else:
+            result.error(*error)
+
+    def _cell_checked(
+        self, raw, column, name, convert, form_clean, model_field
+    ) -> tuple[Any, Any]:
+        """(value, None) or (None, (column, message))."""
         try:
             value = convert(raw, column) if convert else _text(raw)
             if value in ("", None):
                 if name in KEEP_WHEN_EMPTY:
-                    result.data[name] = None
-                    return
+                    return None, None
                 raise RowError(column, _("Wajib diisi."))
             if form_clean is not None:
                 value = self.rules.field(name, value, form_clean)
             if isinstance(value, str):
                 model_field.run_validators(value)
-            result.data[name] = value
+            return value, None
         except RowError as error:
-            result.error(error.column, error.message)
+            return None, (error.column, error.message)
         except ValidationError as error:
-            result.error(column, " ".join(error.messages))
+            return None, (column, " ".join(error.messages))
 
     def _gender(self, raw: Any, column: str) -> str:
         value = _GENDERS.get(_text(raw).lower())
@@ -621,7 +656,7 @@ class Checker:
         ]
         village = data.get("village")
         parts.append(village.code if village is not None else "")
-        digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).digest()
+        digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=4).digest()
         return int.from_bytes(digest, "big")
 
     def _decide_resident(self, result: RowResult) -> None:
@@ -650,8 +685,7 @@ class Checker:
                 result.error("tanggal_daftar", " ".join(error.messages))
                 return
         fingerprint = self._fingerprint(data)
-        packed = self.seen.get(int(result.nik))
-        first = None if packed is None else (packed >> 96, packed & _FINGERPRINT)
+        first = self.seen.get(int(result.nik))
         if first is not None and first[0] != result.number and first[1] != fingerprint:
             result.error(
                 "nik",
@@ -667,7 +701,9 @@ class Checker:
         if result.errors:
             return
         if first is None:
-            self.seen[int(result.nik)] = result.number << 96 | fingerprint
+            self.seen.put(
+                int(result.nik), row=result.number, fingerprint=fingerprint, program=0
+            )
         warnings = [("", message) for message in self.rules.warnings]
         if stored is not None:
             if stored.pk not in self.editable:
@@ -707,9 +743,8 @@ class Checker:
         self.rules.nik_info = data["_nik_info"]
         self.rules.instance = self.blank  # the form's warnings for a new registration
         self.rules.warnings = []
-        back = {v[0]: k for k, v in COLUMNS.items()}
         return [
-            (back.get(name, name), message)
+            (_COLUMN_OF.get(name, name), message)
             for name, message in self.rules.cross_checks(checked)
         ]
 
@@ -805,13 +840,13 @@ class Checker:
         """The earlier row with this NIK and programme, if any; records this one."""
         number = self.program_numbers.setdefault(code, len(self.program_numbers)) + 1
         nik = int(result.nik)
-        packed = self.seen.get(nik)
-        if packed is None:  # an enrolment-only sheet: the NIK's first row
-            self.seen[nik] = result.number << 96 | number << 64
+        first = self.seen.get(nik)
+        if first is None:  # an enrolment-only sheet: the NIK's first row
+            self.seen.put(nik, row=result.number, fingerprint=0, program=number)
             return None
-        row, program = packed >> 96, (packed >> 64) & _PROGRAM
+        row, fingerprint, program = first
         if program == 0 and row == result.number:  # the row that recorded the resident
-            self.seen[nik] = packed | number << 64
+            self.seen.put(nik, row=row, fingerprint=fingerprint, program=number)
             return None
         if program == number:
             return row if row != result.number else None

@@ -7,6 +7,8 @@ last committed chunk. A row is keyed by NIK (and NIK + programme for enrolments)
 a row again changes nothing: re-importing a file is safe too.
 """
 
+import ctypes
+import ctypes.util
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,6 +40,12 @@ from .reading import ImportFileError, Table, table_open
 from .rows import COLUMNS, RESIDENT_FIELDS, Checker, RowResult, name_key
 
 CHUNK_ROWS = 5000
+
+# glibc's malloc_trim, where there is one (None elsewhere): see _heap_trim.
+try:
+    _malloc_trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+except (OSError, AttributeError):
+    _malloc_trim = None
 
 
 @dataclass
@@ -135,7 +143,19 @@ def rows_import(
             done += len(chunk)
             if after_chunk is not None:
                 after_chunk(done, results, summary)
+        _heap_trim()
     return summary
+
+
+def _heap_trim() -> None:
+    """Give the C heap's free memory back to the system after a chunk.
+
+    Each chunk's query texts and results (psycopg2 and libpq allocate them outside
+    Python's allocator) are freed, but the heap they leave is fragmented and glibc keeps it:
+    a 1,000,000-row file grew the process ~10 MiB per 100k rows that way, with Python's own
+    memory flat (tracemalloc). Trimming costs a few milliseconds a chunk."""
+    if _malloc_trim is not None:
+        _malloc_trim(0)
 
 
 # --- Writing one chunk ----------------------------------------------------------------

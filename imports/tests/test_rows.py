@@ -397,3 +397,43 @@ def test_moving_a_resident_to_another_kelurahan_moves_the_counters(places):
     assert summary.updated == 1
     assert Resident.objects.get().village.code == "31.73.08.1001"
     assert_counters_match()
+
+
+def test_a_value_repeated_down_a_column_is_judged_the_same_on_every_row(joglo):
+    # The checks of a column's repeated values are kept: a bad one stays bad, a good one
+    # stays good, and an empty optional cell stays empty, on every row.
+    data = csv_bytes(
+        [
+            row(1, rt="abc"),
+            row(2, rt="abc", no_kk=""),
+            row(3, rt="7", no_kk=""),
+            row(4, rt="7", jenis_kelamin="X"),
+            row(5, rt="7", jenis_kelamin="X"),
+        ]
+    )
+
+    summary, results = run(data, joglo)
+
+    assert (summary.new, summary.errors) == (1, 4)
+    assert [list(errors_of(results[n])) for n in range(2, 7)] == [
+        ["rt"],
+        ["rt"],
+        [],
+        ["jenis_kelamin"],
+        ["jenis_kelamin"],
+    ]
+    assert "1–999" in errors_of(results[3])["rt"]
+    resident = Resident.objects.get()
+    assert (resident.rt, resident.kk_number) == ("007", "")
+
+
+def test_the_c_heap_is_trimmed_after_each_chunk(joglo, monkeypatch):
+    from imports import services
+
+    trims = []
+    monkeypatch.setattr(services, "_malloc_trim", trims.append)
+    monkeypatch.setattr(services, "CHUNK_ROWS", 2)
+
+    run(csv_bytes([row(1), row(2), row(3)]), joglo)
+
+    assert trims == [0, 0]
