@@ -161,7 +161,7 @@ def _twin_keys(keys: set[tuple[str, date]]) -> Q:
     names, born = zip(*keys, strict=True)
     table = connection.ops.quote_name(Resident._meta.db_table)
     return Q(
-        pk__in=RawSQL(
+        pk__in=RawSQL(  # noqa: S611 (values are parameters)
             f"SELECT r.id FROM {table} r JOIN unnest(%s::varchar[], %s::date[]) "  # noqa: S608 (the model's own table)
             "AS k(name_key, birth_date) "
             "ON r.name_key = k.name_key AND r.birth_date = k.birth_date",

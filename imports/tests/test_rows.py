@@ -437,3 +437,49 @@ def test_the_c_heap_is_trimmed_after_each_chunk(joglo, monkeypatch):
     run(csv_bytes([row(1), row(2), row(3)]), joglo)
 
     assert trims == [0, 0]
+
+
+def test_possible_twins_of_a_chunk_are_warned_pair_by_pair(joglo):
+    born_1990, born_1985 = date(1990, 8, 5), date(1985, 1, 1)
+    run(
+        csv_bytes(
+            [
+                row(1, nama="Siti Aminah"),
+                row(2, nama="Dewi Lestari"),
+                row(
+                    3,
+                    nik=nik(3, born=born_1985),
+                    nama="Rina Wati",
+                    tanggal_lahir="1985-01-01",
+                ),
+            ]
+        ),
+        joglo,
+    )
+    twin = "Mungkin ganda"
+
+    _summary, results = run(
+        csv_bytes(
+            [
+                # Same name and birth date as Siti and Dewi, other NIKs: possible twins.
+                row(11, nik=nik(11, born=born_1990), nama="Siti Aminah"),
+                row(12, nik=nik(12, born=born_1990), nama="DEWI  lestari"),
+                # Rina's name with Siti's birth date, and Siti's name with Rina's: no one.
+                row(13, nik=nik(13, born=born_1990), nama="Rina Wati"),
+                row(
+                    14,
+                    nik=nik(14, born=born_1985),
+                    nama="Siti Aminah",
+                    tanggal_lahir="1985-01-01",
+                ),
+            ]
+        ),
+        joglo,
+        write=False,
+    )
+
+    warned = {
+        number: any(twin in message for _column, message in result.warnings)
+        for number, result in results.items()
+    }
+    assert warned == {2: True, 3: True, 4: False, 5: False}
