@@ -136,6 +136,18 @@ def current_period(places, today):
 
 
 @pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run a write as if its transaction committed (the tests' own never does): what the
+    write does after its commit (cache versions bumped, jobs queued) happens too."""
+
+    def run(write):
+        with django_capture_on_commit_callbacks(execute=True):
+            return write()
+
+    return run
+
+
+@pytest.fixture
 def places(db):
     """Official places and Sudin; reloaded only if a transactional test flushed them."""
     load_reference_data()

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from accounts.models import Role
 from accounts.tests.factories import staff_user
+from home.tests.helpers import JOGLO, page
 from participants.services import resident_void
 from participants.tests.factories import ResidentFactory
 from programs.models import Enrollment
@@ -19,34 +19,11 @@ from programs.services import roster_update
 from programs.tests.factories import EnrollmentFactory, ProgramFactory
 from wilayah.models import Village
 
-JOGLO = "31.73.08.1005"
-
-
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    def run(write):
-        with django_capture_on_commit_callbacks(execute=True):
-            return write()
-
-    return run
-
-
-@pytest.fixture
-def clerk(client, current_period):
-    client.force_login(staff_user(Role.KELURAHAN, JOGLO))
-    return client
-
 
 @pytest.fixture
 def desk(client, current_period):
     client.force_login(staff_user(Role.KECAMATAN, "31.73.08"))
     return client
-
-
-def page(client, name="home:kelurahan") -> str:
-    response = client.get(reverse(name))
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 def figure(text: str, name: str) -> int:

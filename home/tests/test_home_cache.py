@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
@@ -17,6 +16,7 @@ from accounts.tests.factories import staff_user
 from applications.models import Application
 from applications.services import application_refuse
 from applications.tests.factories import ApplicationFactory
+from home.tests.helpers import JOGLO, page
 from participants.services import resident_void
 from participants.tests.factories import ResidentFactory
 from programs.models import Agency, Enrollment, Program
@@ -25,7 +25,6 @@ from programs.tests.factories import EnrollmentFactory, ProgramFactory
 from reports.models import AgencyTarget
 from wilayah.models import District, Village
 
-JOGLO = "31.73.08.1005"
 HOMES = {
     "home:kelurahan": (Role.KELURAHAN, JOGLO),
     "home:kecamatan": (Role.KECAMATAN, "31.73.08"),
@@ -34,30 +33,9 @@ HOMES = {
 
 
 @pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    def run(write):
-        with django_capture_on_commit_callbacks(execute=True):
-            return write()
-
-    return run
-
-
-@pytest.fixture
-def clerk(client, current_period):
-    client.force_login(staff_user(Role.KELURAHAN, JOGLO))
-    return client
-
-
-@pytest.fixture
 def sudin(client, current_period):
     client.force_login(staff_user(Role.SUDIN, "31.73:PPKUKM"))
     return client
-
-
-def page(client, name="home:kelurahan") -> str:
-    response = client.get(reverse(name))
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 def figure(text: str, name: str) -> str:

@@ -40,17 +40,6 @@ def period(places, today):
     )
 
 
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Run a write as if its transaction committed (the tests' own never does)."""
-
-    def run(write):
-        with django_capture_on_commit_callbacks(execute=True):
-            return write()
-
-    return run
-
-
 def kembangan() -> District:
     return District.objects.get(code=KEMBANGAN)
 

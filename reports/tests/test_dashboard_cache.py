@@ -42,17 +42,6 @@ def sekkota(client, places):
     return client
 
 
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Run a write as if its transaction committed (the tests' own never does)."""
-
-    def run(write):
-        with django_capture_on_commit_callbacks(execute=True):
-            return write()
-
-    return run
-
-
 def load(client, **params):
     response = client.get(reverse("reports:dashboard"), params)
     assert response.status_code == 200

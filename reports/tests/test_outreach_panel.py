@@ -30,15 +30,6 @@ def sekkota(client, places):
     return client
 
 
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    def run(write):
-        with django_capture_on_commit_callbacks(execute=True):
-            return write()
-
-    return run
-
-
 def district(code):
     return District.objects.get(code=code)
 

@@ -86,15 +86,6 @@ def sekkota(client, places):
     return client
 
 
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    def run(write):
-        with django_capture_on_commit_callbacks(execute=True):
-            return write()
-
-    return run
-
-
 def load(client, url, **params):
     response = client.get(url, params)
     assert response.status_code == 200
