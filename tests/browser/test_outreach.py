@@ -44,6 +44,9 @@ def test_a_recorded_activity_shows_on_the_pimpinan_dashboard(
     page.wait_for_url(f"{live_server.url}/beranda/kecamatan/")
     page.wait_for_load_state("load")
     page.get_by_role("button", name="Buka menu").click()
+    # Bootstrap unfolds the menu in a 0.35 s transition; a click on a link while it is still
+    # unfolding (a busy CI machine) was lost. Its class is "show" once it is open.
+    page.locator("#nav-main.collapse.show").wait_for()
     page.locator("#nav-main").get_by_role("link", name="Sosialisasi").click()
     page.wait_for_url(f"{live_server.url}/sosialisasi/")
     page.get_by_role("heading", name="Kegiatan sosialisasi").wait_for()

@@ -20,6 +20,9 @@ def test_kelurahan_staff_registers_a_resident_on_a_phone_and_finds_her(
 
     # The menu is folded on a phone.
     page.get_by_role("button", name="Buka menu").click()
+    # Bootstrap unfolds the menu in a 0.35 s transition; a click on a link while it is still
+    # unfolding (a busy CI machine) was lost. Its class is "show" once it is open.
+    page.locator("#nav-main.collapse.show").wait_for()
     page.locator("#nav-main").get_by_role("link", name="Daftarkan warga").click()
     page.get_by_label("NIK").fill(NIK)
     # The page tells what the NIK encodes while typing.
