@@ -83,11 +83,16 @@ def counts_listen(village_ids) -> None:
         return
     if not village_ids:
         return
+    _bump([_city_key(city_id) for city_id in _cities_of_villages(village_ids)])
+
+
+def _cities_of_villages(village_ids) -> set[int]:
+    """The kota of these kelurahan (from the map kept in memory, read again when one of them
+    is missing: a kelurahan added since it was read)."""
     cities = _city_of_village()
-    missing = [pk for pk in village_ids if pk not in cities]
-    if missing:  # a kelurahan added since the map was read: read it again
+    if any(pk not in cities for pk in village_ids):
         cities = _city_of_village(fresh=True)
-    _bump([_city_key(cities[pk]) for pk in set(village_ids) if pk in cities])
+    return {cities[pk] for pk in village_ids if pk in cities}
 
 
 def programs_changed(*, agency_ids=(), program_ids=()) -> None:
@@ -126,10 +131,7 @@ def applications_changed(*, village_ids) -> None:
 
 
 def _bump_applications(village_ids: set) -> None:
-    cities = _city_of_village()
-    if any(pk not in cities for pk in village_ids):  # a kelurahan added since
-        cities = _city_of_village(fresh=True)
-    _bump([_applications_key(cities[pk]) for pk in village_ids if pk in cities])
+    _bump([_applications_key(c) for c in _cities_of_villages(village_ids)])
 
 
 _CITIES: dict[int, int] = {}
