@@ -232,8 +232,13 @@ def enrollment_create_many(
     """Enrol residents in a training, all or none, within its quota."""
     today = today or timezone.localdate()
     enrolled_on = enrolled_on or today
-    # Lock the programme: two clerks may race for the last seat.
-    program = Program.objects.select_for_update().get(pk=program.pk)
+    # Lock the programme: two clerks may race for the last seat. (Its Sudin and kota are
+    # read along for the checks, not locked.)
+    program = (
+        Program.objects.select_related("agency__city")
+        .select_for_update(of=("self",))
+        .get(pk=program.pk)
+    )
     residents = list(residents)
     already = set(
         program.enrollments.filter(resident__in=residents).values_list(
@@ -267,8 +272,8 @@ def enrollment_create_many(
         )
         enrollment._history_user = user
         try:
-            with transaction.atomic():
-                enrollment.save()
+            # No savepoint: a refusal ends the whole enrolment (all or none).
+            enrollment.save()
         except IntegrityError as error:
             raise ValidationError(
                 {

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -18,7 +19,7 @@ from accounts.access import (
     villages_for_enrolment,
 )
 from jakpreneur.numbers import positive_int
-from jakpreneur.pagination import page_of
+from jakpreneur.pagination import MAX_PAGE, page_of
 from jakpreneur.spreadsheets import Column, xlsx_bytes, xlsx_response, xlsx_sheet
 from participants.identity import nik_mask
 from participants.models import AccessLog
@@ -105,9 +106,12 @@ def program_create_view(request):
 
 def _managed(request, pk) -> Program:
     """A programme this user runs: 404 when it is not theirs to see, 403 when read-only."""
-    program = get_object_or_404(programs_visible_to(user=request.user), pk=pk)
-    if not programs_managed_by(user=request.user).filter(pk=pk).exists():
-        raise PermissionDenied
+    # The common answer in one read; only a refusal asks whether it is visible at all.
+    program = programs_managed_by(user=request.user).filter(pk=pk).first()
+    if program is None:
+        if programs_visible_to(user=request.user).filter(pk=pk).exists():
+            raise PermissionDenied
+        raise Http404
     return program
 
 
@@ -137,13 +141,19 @@ def program_edit(request, pk):
     )
 
 
+# Roster rows a page: a class of a few dozen fits one; a big one is marked page by page
+# (each page's form saves its own rows), and a page never renders the thousands of rows
+# of a year-long open class, also not when a NIK form error re-renders it.
+ROSTER_PER_PAGE = 50
+
+
 def program_detail(request, pk, *, nik_form=None, status=200):
     program = get_object_or_404(programs_visible_to(user=request.user), pk=pk)
     manages = programs_managed_by(user=request.user).filter(pk=pk).exists()
     roster = (
-        list(program_roster(program=program))
+        page_of(request, program_roster(program=program), per_page=ROSTER_PER_PAGE)
         if manages or may_read_rosters(request.user)
-        else []
+        else None
     )
     return render(
         request,
@@ -152,6 +162,7 @@ def program_detail(request, pk, *, nik_form=None, status=200):
             "program": program,
             "manages": manages and program.status != Program.Status.CANCELLED,
             "roster": roster,
+            "page": roster,
             "seats_taken": program_seats_taken(program=program),
             "nik_form": nik_form or EnrollByNikForm(),
             "choices": ROSTER_CHOICES,
@@ -304,7 +315,12 @@ def roster_save(request, pk):
     messages.success(
         request, _("Kehadiran disimpan (%(n)d perubahan).") % {"n": changed}
     )
-    return redirect(program)
+    # Back to the page of the roster that was saved.
+    number = positive_int(request.GET.get("page", ""), maximum=MAX_PAGE)
+    return redirect(
+        program.get_absolute_url()
+        + (f"?page={number}" if number and number > 1 else "")
+    )
 
 
 def _roster_for_export(request, pk):

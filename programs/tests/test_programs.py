@@ -474,6 +474,58 @@ def test_roster_form_marks_the_whole_class(client, ppkukm_program):
     ]
 
 
+def test_a_big_roster_is_marked_page_by_page(client, ppkukm_program):
+    from programs.views import ROSTER_PER_PAGE
+
+    ppkukm_program.capacity = 2 * ROSTER_PER_PAGE
+    ppkukm_program.save()
+    client.force_login(staff_user(Role.SUDIN, "31.73:PPKUKM"))
+    EnrollmentFactory.create_batch(ROSTER_PER_PAGE + 1, program=ppkukm_program)
+    detail = reverse("programs:detail", args=[ppkukm_program.pk])
+    by_name = list(ppkukm_program.enrollments.order_by("resident__full_name", "id"))
+
+    first = client.get(detail)
+    second = client.get(detail, {"page": "2"})
+    saved = client.post(
+        reverse("programs:roster", args=[ppkukm_program.pk]) + "?page=2",
+        {f"status-{by_name[-1].pk}": "attended"},
+    )
+
+    assert [e.pk for e in first.context["roster"].rows] == [
+        e.pk for e in by_name[:ROSTER_PER_PAGE]
+    ]
+    assert f'href="{detail}?page=2"' in first.content.decode()
+    assert [e.pk for e in second.context["roster"].rows] == [by_name[-1].pk]
+    assert saved.status_code == 302
+    assert saved["Location"] == f"{detail}?page=2"
+    assert list(
+        Enrollment.objects.filter(status="attended").values_list("pk", flat=True)
+    ) == [by_name[-1].pk]
+
+
+def test_a_nik_error_shows_one_roster_page_with_links_to_the_training(
+    client, ppkukm_program, today
+):
+    from programs.views import ROSTER_PER_PAGE
+
+    client.force_login(staff_user(Role.SUDIN, "31.73:PPKUKM"))
+    enrolled = EnrollmentFactory.create_batch(
+        ROSTER_PER_PAGE + 1, program=ppkukm_program
+    )
+
+    response = client.post(
+        reverse("programs:enroll_nik", args=[ppkukm_program.pk]),
+        {"nik": enrolled[0].resident.nik, "enrolled_on": today.isoformat()},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert len(response.context["roster"].rows) == ROSTER_PER_PAGE
+    detail = reverse("programs:detail", args=[ppkukm_program.pk])
+    assert f'href="{detail}?page=2"' in page
+    assert "daftar-nik/?page" not in page
+
+
 def test_kelurahan_proposes_its_resident_for_an_open_programme(client, ppkukm_program):
     client.force_login(staff_user(Role.KELURAHAN, "31.73.08.1005"))
     resident = ResidentFactory(registered_on=date(2025, 1, 1))
