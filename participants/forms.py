@@ -105,7 +105,22 @@ class ResidentAdminForm(PersonalNumbersMixin, ModelForm):
         return self._kept("kk_number")
 
 
-class ResidentForm(PersonalNumbersMixin, ModelForm):
+class ServiceValidatedMixin:
+    """A ModelForm whose model is validated once, by the service that writes it (its
+    field rules in Python, its CheckConstraints by the database on the write), not by the
+    form as well: the form checks its fields and builds the instance; the service's
+    errors land on the form's fields (the view adds them)."""
+
+    def _post_clean(self):
+        try:
+            self.instance = construct_instance(
+                self, self.instance, self._meta.fields, self._meta.exclude
+            )
+        except forms.ValidationError as error:
+            self._update_errors(error)
+
+
+class ResidentForm(ServiceValidatedMixin, PersonalNumbersMixin, ModelForm):
     district = LoadedChoiceField(
         label=_("Kecamatan"),
         queryset=District.objects.none(),
@@ -289,18 +304,10 @@ class ResidentForm(PersonalNumbersMixin, ModelForm):
             return None
         return self._region_name(self.nik_info.district_code)
 
-    def _post_clean(self):
-        # No model validation here: the service validates the resident once (its field
-        # rules, in Python), and its errors land on these fields (the view adds them).
-        # Not asked of the database again either: the kelurahan (read from the user's own
-        # above), the NIK's holder (clean_nik) and the CheckConstraints, each of which the
-        # form checks with a friendlier message; the database guards them on the INSERT.
-        try:
-            self.instance = construct_instance(
-                self, self.instance, self._meta.fields, self._meta.exclude
-            )
-        except forms.ValidationError as error:
-            self._update_errors(error)
+    # No model validation in the form (ServiceValidatedMixin). Not asked of the database
+    # again either: the kelurahan (read from the user's own above), the NIK's holder
+    # (clean_nik) and the CheckConstraints, each of which the form checks with a
+    # friendlier message; the database guards them on the INSERT.
 
     # Field checks: format errors are errors, on their field.
     def clean_nik(self):
@@ -519,7 +526,7 @@ class RevealNikForm(Form):
     )
 
 
-class StageRecordForm(ModelForm):
+class StageRecordForm(ServiceValidatedMixin, ModelForm):
     class Meta:
         model = StageRecord
         fields = [

@@ -60,16 +60,16 @@ def nik_holder(
     return existing, visible
 
 
-def _field_rules_check(resident: Resident) -> None:
-    """The model's field rules, in Python. Not asked of the database: the related rows
+def _field_rules_check(instance) -> None:
+    """A record's field rules, in Python. Not asked of the database: the related rows
     already read (the kelurahan, the clerk: their foreign keys guard them) and the
-    CheckConstraints, which guard the write itself (_refusal says what they refused)."""
+    CheckConstraints, which guard the write itself (the caller says what they refused)."""
     loaded = {
         field.name
-        for field in Resident._meta.concrete_fields
-        if field.is_relation and field.is_cached(resident)
+        for field in type(instance)._meta.concrete_fields
+        if field.is_relation and field.is_cached(instance)
     }
-    resident.full_clean(
+    instance.full_clean(
         exclude=loaded, validate_unique=False, validate_constraints=False
     )
 
@@ -192,7 +192,6 @@ def resident_void(*, resident: Resident, user, reason: str) -> Resident:
     return resident
 
 
-@transaction.atomic
 def stage_record_create(
     *,
     resident: Resident,
@@ -202,7 +201,31 @@ def stage_record_create(
     today: date | None = None,
     **evidence,
 ) -> StageRecord:
-    """Record that a resident reached a stage on a date, with its evidence."""
+    """Record that a resident reached a stage on a date, with its evidence. The record's
+    field rules are checked once, in Python; its CheckConstraints guard the INSERT, and a
+    refusal is said in the constraint's own words, on its field."""
+    try:
+        return _stage_record_create(
+            resident=resident,
+            user=user,
+            stage=stage,
+            reached_on=reached_on,
+            today=today,
+            **evidence,
+        )
+    except IntegrityError as error:
+        constraint = violated_check(StageRecord, error)
+        if constraint is None:
+            raise
+        raise ValidationError(
+            {constraint_field(constraint): constraint.get_violation_error_message()}
+        ) from error
+
+
+@transaction.atomic
+def _stage_record_create(
+    *, resident: Resident, user, stage: str, reached_on: date, today, **evidence
+) -> StageRecord:
     today = today or timezone.localdate()
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
     if resident.is_void:
@@ -227,7 +250,7 @@ def stage_record_create(
         recorded_by=user,
         **evidence,
     )
-    record.full_clean()
+    _field_rules_check(record)
     record._history_user = user
     record.save()
     resident_stages_sync(resident_ids=[resident.pk], stages=[stage])

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -204,9 +204,15 @@ def resident_create(request):
 
 def _resident_for(request, pk, *, write=False):
     """The resident, if this user may see it (404 otherwise); 403 when read-only."""
-    resident = get_object_or_404(residents_visible_to(user=request.user), pk=pk)
-    if write and not residents_editable_by(user=request.user).filter(pk=pk).exists():
-        raise PermissionDenied
+    if not write:
+        return get_object_or_404(residents_visible_to(user=request.user), pk=pk)
+    # A write asks the editable residents first (one read on the common path); only a
+    # refusal asks whether the resident is visible at all, to answer 403 rather than 404.
+    resident = residents_editable_by(user=request.user).filter(pk=pk).first()
+    if resident is None:
+        if residents_visible_to(user=request.user).filter(pk=pk).exists():
+            raise PermissionDenied
+        raise Http404
     return resident
 
 
