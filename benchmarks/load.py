@@ -85,7 +85,7 @@ def session_for(username: str, role: str, scope: str) -> str:
     )
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "accounts.backends.StaffBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store[SIGNED_IN] = store[LAST_SEEN] = time.time()
     store.create()

@@ -126,6 +126,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # The axes backend first: it refuses a locked-out login before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # The user and their staff profile in one query on every request.
+    "accounts.backends.StaffBackend",
+    # Only for sessions signed in before StaffBackend (it never gets to check a password:
+    # StaffBackend refuses first). Remove once SESSION_COOKIE_AGE has passed since.
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
