@@ -119,6 +119,45 @@ def main() -> int:
         assert response.status_code == 302, response.status_code
         registered.append((int(response["Location"].rstrip("/").split("/")[-1]), nik))
 
+    def registration_refused():
+        # 5 % of the load's registrations use a NIK already registered: the form again,
+        # with the message on the NIK field (status 200).
+        _resident, nik = taken[0]
+        response = clients["kelurahan"].post(
+            "/warga/tambah/",
+            urlencode(
+                {
+                    "nik": nik,
+                    "full_name": "Warga Beban Ulang",
+                    "gender": "P",
+                    "birth_place": "Jakarta",
+                    "birth_date": "1970-01-01",
+                    "phone": "081234567890",
+                    "address": "Jl. Beban 1",
+                    "rt": "1",
+                    "rw": "2",
+                    "village": village.pk,
+                    "district": village.district_id,
+                    "education": "sma",
+                    "registered_on": date.today().isoformat(),
+                    "heard_via": "outreach",
+                    "confirm_warnings": "on",
+                }
+            ),
+            content_type=form,
+        )
+        assert response.status_code == 200, response.status_code
+
+    def enrolment_refused():
+        # The resident is in the class already: the training page again, status 400.
+        _resident, nik = taken[0]
+        response = clients["sudin"].post(
+            f"/pelatihan/{programs[0]}/daftar-nik/",
+            urlencode({"nik": nik, "enrolled_on": date.today().isoformat()}),
+            content_type=form,
+        )
+        assert response.status_code == 400, response.status_code
+
     def stage():
         resident, _nik = registered[-1]
         response = clients["kelurahan"].post(
@@ -153,13 +192,22 @@ def main() -> int:
 
     steps = [
         ("registration", registration),
+        ("registration, NIK taken", registration_refused),
         ("stage", stage),
         ("enrolment", enrolment),
         # Right after a registration and a stage moved the kota's counters: computed,
         # as under the 50-client load, where every dashboard follows some registration.
+        ("enrolment, already in", enrolment_refused),
         ("dashboard (after a write)", dashboard),
         ("anchor: one INSERT", anchor),
     ]
+    registration()
+    taken = list(registered)  # a resident registered and enrolled in programs[0]
+    clients["sudin"].post(
+        f"/pelatihan/{programs[0]}/daftar-nik/",
+        urlencode({"nik": taken[0][1], "enrolled_on": date.today().isoformat()}),
+        content_type=form,
+    )
     for _name, step in steps:  # warm every path once
         step()
     if os.environ.get("NO_GC"):  # how much of it is the cyclic garbage collector

@@ -165,7 +165,9 @@ class Page:
     the cache: the kotas' versions and the part, stored with the versions it was computed
     from. A part stored under other versions than the current ones is not served (a write
     came between). With programs=True the kotas' programmes versions count too, with
-    applications=True their applications versions."""
+    applications=True their applications versions. With reference_only=True only the
+    reference version counts: for a part that shows nothing but REFERENCE_MODELS (the
+    field-lead coverage), so that a registration does not recompute it."""
 
     def __init__(
         self,
@@ -177,6 +179,7 @@ class Page:
         city_ids=(),
         programs: bool = False,
         applications: bool = False,
+        reference_only: bool = False,
     ):
         cities = ([] if city_id is None else [city_id]) + list(city_ids)
         raw = ":".join(
@@ -188,10 +191,13 @@ class Page:
                 *parts,
                 programs or "",
                 applications or "",
+                reference_only or "",
             )
         )
         self.key = f"reports:page:{uuid.uuid5(uuid.NAMESPACE_URL, raw).hex}"
-        self.version_keys = [ALL_CITIES, *(_city_key(c) for c in cities)]
+        self.version_keys = [ALL_CITIES]
+        if not reference_only:
+            self.version_keys += [_city_key(c) for c in cities]
         if programs:
             self.version_keys += [_programs_key(c) for c in cities]
         if applications:

@@ -180,19 +180,9 @@ def _dashboard_figures(request, *, period, today) -> dict:
     first, last = _period_range(request, period)
     report = progress_report_current(period=period, today=today)
     area = report.city_progress
-    districts = list(District.objects.filter(city=report.city))  # read once, for both
-    coverage = {
-        row.agency.short_name: row
-        for row in coverage_matrix(city=report.city, districts=districts)
-    }
-    gaps = {
-        district.code: [
-            short
-            for short, row in coverage.items()
-            if dict(row.cells).get(district) is None
-        ]
-        for district in districts
-    }
+    districts = list(District.objects.filter(city=report.city))  # read once, for all
+    coverage = _coverage(city=report.city, districts=districts, today=today)
+    gaps = coverage["gaps"]
     context = {
         "report": report,
         "area": area,
@@ -201,7 +191,7 @@ def _dashboard_figures(request, *, period, today) -> dict:
         "last": last,
         "chart": _chart_data(area, first, last, districts=report.worst_first),
         "funnel_rows": _funnel_rows(area),
-        "coverage": list(coverage.values()),
+        "coverage_table": coverage["table"],
         "gaps": gaps,
         "semesters": report.period.semester_list,
         # No resident at any stage in the period: say so instead of judging zeros.
@@ -228,6 +218,37 @@ def _dashboard_figures(request, *, period, today) -> dict:
             ("scripts", "reports/_chart_scripts.html"),
         )
     }
+
+
+def _coverage(*, city, districts, today) -> dict:
+    """The kota's field-lead coverage: the table rendered, and per kecamatan the Sudin
+    without a lead there. It shows reference data only, so it is cached under the
+    reference version alone: the registrations that recompute the figures leave it."""
+    page = Page(
+        name="coverage",
+        city_id=city.pk,
+        today=today,
+        parts=(get_language(),),
+        reference_only=True,
+    )
+    found = page.get()
+    if found is None:
+        rows = coverage_matrix(city=city, districts=districts)
+        found = {
+            "gaps": {
+                district.code: [
+                    row.agency.short_name
+                    for row in rows
+                    if dict(row.cells).get(district) is None
+                ]
+                for district in districts
+            },
+            "table": render_to_string(
+                "programs/_coverage_table.html", {"coverage": rows}
+            ),
+        }
+        page.set(found)
+    return found
 
 
 # What each cached report page stores (in its key too, like DASHBOARD_PARTS).

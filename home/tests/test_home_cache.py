@@ -64,13 +64,13 @@ def training(today, **fields) -> Program:
 
 @pytest.mark.parametrize(
     ("name", "count"),
-    [("home:kelurahan", 4), ("home:kecamatan", 4), ("home:sudin", 4)],
+    [("home:kelurahan", 3), ("home:kecamatan", 3), ("home:sudin", 3)],
 )
 def test_a_warm_home_load_costs_the_dashboard_s_statements(
     client, current_period, today, name, count
 ):
-    """Session, user, staff profile, the user's place (or Sudin) with its kota, as the
-    dashboard: no training, enrolment, application, counter or field lead."""
+    """Session, user with staff profile (one query), the user's place (or Sudin) with its
+    kota, as the dashboard: no training, enrolment, application, counter or field lead."""
     training(today)
     role, scope = HOMES[name]
     client.force_login(staff_user(role, scope))

@@ -230,6 +230,22 @@ def test_a_field_lead_shows_on_the_next_load(sekkota, period, commit):
     assert "Pak Darto" in load(sekkota).content.decode()
 
 
+def test_a_registration_recomputes_the_figures_but_not_the_field_lead_coverage(
+    sekkota, period, commit
+):
+    warm(sekkota)
+
+    commit(lambda: resident(registered_on=date(2025, 3, 1)))
+    with CaptureQueriesContext(connection) as queries:
+        response = load(sekkota)
+
+    assert headline(response) == 1
+    assert "report" in response.context  # the figures were computed again...
+    tables = " ".join(q["sql"] for q in queries.captured_queries).lower()
+    assert "fieldlead" not in tables  # ...the coverage table was not
+    assert "Kasatlak/Kasatpel aktif per Suku Dinas" in response.content.decode()
+
+
 def test_another_kota_s_registration_keeps_this_kota_s_figures_cached(
     sekkota, period, commit
 ):
@@ -285,9 +301,9 @@ def test_a_warm_load_reads_nothing_of_the_report(sekkota, period):
     tables = " ".join(q["sql"] for q in hot.captured_queries)
     for table in ("targetperiod", "stagecount", "districttarget", "fieldlead"):
         assert table not in tables.lower(), table
-    # Session, user, profile, and the kota with those the user may choose from: the
-    # report (its period included) reads nothing.
-    assert len(hot) == 4, [q["sql"] for q in hot.captured_queries]
+    # Session, user with profile (one query), and the kota with those the user may
+    # choose from: the report (its period included) reads nothing.
+    assert len(hot) == 3, [q["sql"] for q in hot.captured_queries]
     assert len(hot) < len(cold)
 
 

@@ -263,7 +263,8 @@ def test_dashboard_query_count_does_not_grow_with_residents(
         response = sekkota.get(reverse("reports:dashboard"))
 
     assert response.status_code == 200
-    assert len(many) == len(few)
+    # (fewer: the coverage of field leads, which no registration moves, was kept)
+    assert len(many) <= len(few)
     with CaptureQueriesContext(connection) as export:
         sekkota.get(reverse("reports:export_csv"))
     assert len(export) <= len(many)
