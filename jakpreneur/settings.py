@@ -163,7 +163,19 @@ STORAGES = {
     },
 }
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+CACHES = {
+    "default": env.cache("CACHE_URL", default="locmemcache://"),
+    # Rendered fragments keyed by their whole content (`{% cache %}` over a kecamatan's
+    # dashboard card, reports.selectors.AreaProgress.content_key): such a key cannot go
+    # stale, so each worker keeps its own in memory: no round trip to Redis, nothing to
+    # fail when Redis does.
+    "template_fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "template-fragments",
+        "TIMEOUT": 24 * 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+}
 # Report pages (the dashboard's figures) are cached only in a cache that every worker shares:
 # a worker's own memory would keep serving figures that a write in another worker changed.
 REPORTS_CACHE = env.bool(

@@ -195,6 +195,7 @@ class Page:
             )
         )
         self.key = f"reports:page:{uuid.uuid5(uuid.NAMESPACE_URL, raw).hex}"
+        self.reference_only = reference_only
         self.version_keys = [ALL_CITIES]
         if not reference_only:
             self.version_keys += [_city_key(c) for c in cities]

@@ -76,6 +76,12 @@ class AreaProgress:
     funnel: dict[str, int] = field(default_factory=dict)
 
     @cached_property
+    def content_key(self) -> str:
+        """Every figure of the area follows from its fields, so their repr changes whenever
+        a figure shown would: the key of its rendered card in the fragment cache."""
+        return repr(self)
+
+    @cached_property
     def current(self) -> SemesterFigures | None:
         now = Semester.of(self.today)
         return next((s for s in self.semesters if s.semester == now), None)
@@ -194,6 +200,49 @@ def period_for(*, city: City, period_id: int | None = None) -> TargetPeriod | No
     )
 
 
+@dataclass(frozen=True)
+class DistrictTargets:
+    """A kecamatan's targets in a period: its five-year total and each semester's."""
+
+    district_id: int
+    code: str
+    name: str
+    total: int
+    by_semester: dict[Semester, int]
+
+
+def period_targets(*, period: TargetPeriod, today: date) -> list[DistrictTargets]:
+    """Each kecamatan's targets in the period, in code order. Targets are reference data
+    (an admin sets them; reports.cache.REFERENCE_MODELS), so they are kept under the
+    reference version alone: counting a registration does not read them again."""
+    page = Page(
+        name="period_targets:1",
+        city_id=period.city_id,
+        today=today,
+        parts=(period.pk,),
+        reference_only=True,
+    )
+    found = page.get()
+    if found is None:
+        found = [
+            DistrictTargets(
+                district_id=target.district_id,
+                code=target.district.code,
+                name=target.district.name,
+                total=target.total,
+                by_semester=semester_target_map(district_target=target),
+            )
+            for target in DistrictTarget.objects.filter(period=period)
+            .select_related("district", "period")
+            .prefetch_related(
+                Prefetch("semester_targets", queryset=SemesterTarget.objects.all())
+            )
+            .order_by("district__code")
+        ]
+        page.set(found)
+    return found
+
+
 def progress_report(
     *, period: TargetPeriod, today: date | None = None
 ) -> ProgressReport:
@@ -201,14 +250,7 @@ def progress_report(
     today = today or timezone.localdate()
     semesters = period.semester_list
     indexes = [s.index for s in semesters]
-    targets = list(
-        DistrictTarget.objects.filter(period=period)
-        .select_related("district", "period")
-        .prefetch_related(
-            Prefetch("semester_targets", queryset=SemesterTarget.objects.all())
-        )
-        .order_by("district__code")
-    )
+    targets = period_targets(period=period, today=today)
     district_ids = [t.district_id for t in targets]
     counts: dict[tuple[int, str, int], int] = {
         (row["village__district_id"], row["stage"], row["semester"]): row["n"]
@@ -223,10 +265,9 @@ def progress_report(
     }
     areas = []
     for target in targets:
-        by_semester = semester_target_map(district_target=target)
         figures = _figures(
             semesters,
-            targets=[by_semester[s] for s in semesters],
+            targets=[target.by_semester[s] for s in semesters],
             new=[
                 counts.get((target.district_id, period.stage, s.index), 0)
                 for s in semesters
@@ -240,8 +281,8 @@ def progress_report(
         }
         areas.append(
             AreaProgress(
-                code=target.district.code,
-                name=target.district.name,
+                code=target.code,
+                name=target.name,
                 total=target.total,
                 semesters=figures,
                 today=today,
@@ -265,7 +306,7 @@ def progress_report(
             stage.value: sum(a.funnel[stage.value] for a in areas) for stage in Stage
         },
     )
-    codes = {t.district_id: t.district.code for t in targets}
+    codes = {t.district_id: t.code for t in targets}
     return ProgressReport(
         period=period,
         city=period.city,
