@@ -241,7 +241,7 @@ def main() -> int:
             profile.disable()
         pstats.Stats(profile).sort_stats(
             os.environ.get("PROFILE_SORT", "cumulative")
-        ).print_stats(60)
+        ).print_stats(int(os.environ.get("PROFILE_LINES", "60")))
         return 0
     spent: dict[str, list[float]] = {name: [] for name, _step in steps}
     for _round in range(args.rounds):

@@ -316,9 +316,9 @@ def _count_nik_lookup(*, user, kind: str, per_hour: int) -> None:
         raise NikLookupLimit
 
 
-@transaction.atomic
 def nik_look_up(*, user, nik: str) -> Resident | None:
-    """A resident found by exact NIK, rate-limited per user and logged (found or not)."""
+    """A resident found by exact NIK, rate-limited per user and logged (found or not).
+    The log row is one INSERT, committed on its own (no transaction around the read)."""
     _count_nik_lookup(
         user=user, kind="nik-lookup", per_hour=settings.NIK_LOOKUPS_PER_HOUR
     )
