@@ -5,7 +5,8 @@
         [--kill-worker] [--restart-postgres] [--rounds 2]
 
 It migrates the database (its name must end in "_bench"), creates staff accounts and
-trainings, starts gunicorn (4 workers, DEBUG off) on a free loopback port, and runs rounds of:
+trainings, starts gunicorn (gunicorn.conf.py's workers unless --workers, DEBUG off) on a free
+loopback port, and runs rounds of:
 1. the mixed load: kelurahan clerks registering residents (5 % with a NIK already taken, on
    purpose) and recording stages, Sudin clerks enrolling by NIK, the Sekretaris Kota opening
    the dashboard, all at once for --seconds, while a load balancer's probe asks /healthz
@@ -159,6 +160,15 @@ def prepare(*, clients: int):
                 ("pimpinan", session_for(f"load.pim{n}", Role.PIMPINAN, "31.73"), None)
             )
     return kinds, [p.pk for p in programs]
+
+
+def gunicorn_workers(workers: int | None) -> int:
+    """The workers a run uses: as asked, else gunicorn.conf.py's (as deployed)."""
+    if workers:
+        return workers
+    import runpy
+
+    return runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))["workers"]
 
 
 def start_gunicorn(port: int, workers: int, health_port: int) -> subprocess.Popen:
@@ -474,7 +484,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--workers", type=int, default=None, help="default: gunicorn.conf.py's"
+    )
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--kill-worker", action="store_true")
     parser.add_argument("--restart-postgres", action="store_true")
@@ -495,6 +507,8 @@ def main() -> int:
 
     kinds, programs = prepare(clients=args.clients)
     port, health_port = free_port(), free_port()
+    args.workers = gunicorn_workers(args.workers)
+    print(f"gunicorn: {args.workers} workers")
     server = start_gunicorn(port, args.workers, health_port)
     from django.db import connections
 

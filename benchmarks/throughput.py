@@ -6,8 +6,9 @@
 It creates the PostgreSQL database if needed (its name must end in "_bench"; default
 jk_reg_bench, or BENCH_DATABASE_URL), migrates it and, once, seeds it small: places and
 Sudin, --residents Jakarta Barat residents with trainings (demo_residents, demo_programs),
-target periods. Then it starts gunicorn (4 workers, DEBUG off) with the anchors of
-benchmarks/anchor_urls.py served beside the app, and with --clients concurrent clients
+target periods. Then it starts gunicorn (gunicorn.conf.py's workers unless --workers, DEBUG
+off) with the anchors of benchmarks/anchor_urls.py served beside the app, and with --clients
+concurrent clients
 (threads, keep-alive where the server keeps it, each logged in with a session of its own
 and a CSRF token) alternates rounds of --seconds each:
 
@@ -57,7 +58,9 @@ def settings_from_arguments() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--residents", type=int, default=5000)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--workers", type=int, default=None, help="default: gunicorn.conf.py's"
+    )
     parser.add_argument(
         "--port", type=int, default=0, help="default: the first free of 18400-18499"
     )
@@ -313,7 +316,7 @@ def main() -> int:
     from django.conf import settings
 
     from benchmarks.dashboard import bench_name, prepare_postgres
-    from benchmarks.load import session_for, start_gunicorn
+    from benchmarks.load import gunicorn_workers, session_for, start_gunicorn
 
     django.setup()
     settings_dict = settings.DATABASES["default"]
@@ -358,6 +361,7 @@ def main() -> int:
     port = port_in_range(args.port)
     # gunicorn's probe port (benchmarks.load): the next free one after the workers'.
     health_port = port_in_range(port + 1 if args.port else 0, taken=port)
+    args.workers = gunicorn_workers(args.workers)
     server = start_gunicorn(port, args.workers, health_port)
     pairs = {
         "registration": (

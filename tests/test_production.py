@@ -298,3 +298,14 @@ def test_without_a_database_both_health_checks_say_503(tmp_path):
         assert status == 503
         assert "Isian Anda belum tersimpan" in body.decode()
         assert headers.get("Retry-After") == "5"
+
+
+def test_gunicorn_runs_a_worker_per_core_plus_one_unless_told(monkeypatch):
+    import multiprocessing
+    import runpy
+
+    config = str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py")
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    assert runpy.run_path(config)["workers"] == multiprocessing.cpu_count() + 1
+    monkeypatch.setenv("WEB_CONCURRENCY", "5")
+    assert runpy.run_path(config)["workers"] == 5
