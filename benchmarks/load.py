@@ -98,7 +98,7 @@ def prepare(*, clients: int):
     from django.core.management import call_command
 
     from accounts.models import Role
-    from programs.models import Agency, Program
+    from programs.models import Agency
     from programs.services import program_create
     from reports.selectors import period_for
     from reports.services import period_create
@@ -116,15 +116,16 @@ def prepare(*, clients: int):
     villages = list(Village.objects.filter(district__code=VILLAGES_OF).order_by("code"))
     agency = Agency.objects.get(city=city, short_name="PPKUKM")
     today = date.today()
-    programs = list(
-        Program.objects.filter(agency=agency, title="Kelas beban", status="open")
-    )
+    # Five classes of this run's own: a run does not depend on how many ran before (each
+    # run enrols about a thousand residents a class, and a class's seats are counted on
+    # every enrolment).
+    programs = []
     while len(programs) < 5:
         programs.append(
             program_create(
                 agency=agency,
                 created_by=None,
-                title="Kelas beban",
+                title=f"Kelas beban {date.today():%d/%m} #{len(programs) + 1}",
                 category="makanan",
                 district=villages[0].district,
                 venue="RPTRA",
