@@ -28,7 +28,7 @@ from programs.selectors import (
     programs_open_in,
 )
 from reports.breakdowns import village_semesters
-from reports.cache import Page
+from reports.cache import Page, render_parts
 from reports.selectors import agency_target_progress, home_figures
 from wilayah.models import District, Village
 
@@ -169,11 +169,15 @@ def _desk_counted(request, *, district, village, today) -> dict:
         "coverage": coverage_matrix(city=district.city, districts=[district]),
         "village_rows": None if village else _village_rows(district, figures),
     }
-    parts = {
-        name: render_to_string(template, context, request=request)
-        for name, template in DESK_PARTS.items()
-        if name != "villages" or not village
-    }
+    parts = render_parts(
+        request,
+        {
+            name: template
+            for name, template in DESK_PARTS.items()
+            if name != "villages" or not village
+        },
+        context,
+    )
     parts.setdefault("villages", "")
     page.set(parts)
     return {"desk": _safe(parts)}

@@ -36,6 +36,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
+from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
 
@@ -238,6 +239,15 @@ class Page:
             cache.set(self.key, (self.versions, value), PAGE_TIMEOUT)
         except Exception:  # noqa: BLE001
             logger.warning("Report page not cached", exc_info=True)
+
+
+def render_parts(request, templates: dict[str, str], context: dict) -> dict[str, str]:
+    """Each template rendered with the context and the request alone: a cached part is
+    shared by every user who may read it, so it runs no context processor (no menu, no
+    user, no messages; each would also cost a pass per part); the request is there for
+    the query string that the filter forms repeat (part of the page's key)."""
+    context = context | {"request": request}
+    return {name: render_to_string(t, context) for name, t in templates.items()}
 
 
 def _reference_changed(sender, **kwargs) -> None:

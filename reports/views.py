@@ -19,7 +19,7 @@ from wilayah.models import District
 
 from .access import report_cities_for, report_city_for
 from .breakdowns import KELURAHAN, breakdowns, counted_headline, village_semesters
-from .cache import Page
+from .cache import Page, render_parts
 from .exports import progress_csv, progress_json, progress_xlsx
 from .outreach_panel import outreach_of_district, outreach_panel, outreach_semester
 from .selectors import percent_number, period_for, progress_report_current
@@ -208,16 +208,17 @@ def _dashboard_figures(request, *, period, today) -> dict:
         # days, so the day in the cache key holds; every decision bumps the kota).
         "overdue_applications": applications_overdue(city=report.city, today=today),
     }
-    return {"period": period} | {
-        name: render_to_string(template, context, request=request)
-        for name, template in (
-            ("title", "reports/_dashboard_title.html"),
-            ("links", "reports/_dashboard_links.html"),
-            ("overdue", "applications/_overdue.html"),
-            ("body", "reports/_dashboard_figures.html"),
-            ("scripts", "reports/_chart_scripts.html"),
-        )
-    }
+    return {"period": period} | render_parts(
+        request,
+        {
+            "title": "reports/_dashboard_title.html",
+            "links": "reports/_dashboard_links.html",
+            "overdue": "applications/_overdue.html",
+            "body": "reports/_dashboard_figures.html",
+            "scripts": "reports/_chart_scripts.html",
+        },
+        context,
+    )
 
 
 def _coverage(*, city, districts, today) -> dict:
@@ -287,13 +288,6 @@ def _served(request, *, name: str, parts: tuple, city, today, extra=(), compute)
     return value
 
 
-def _rendered(request, templates: dict[str, str], context: dict) -> dict[str, str]:
-    return {
-        name: render_to_string(template, context, request=request)
-        for name, template in templates.items()
-    }
-
-
 def _safe(parts: dict, names) -> dict:
     # Our own renderings of the report, escaped as they were rendered.
     return {name: mark_safe(parts[name]) for name in names}  # noqa: S308
@@ -348,7 +342,7 @@ def _district_parts(request, *, city, code) -> dict:
         # Issue 13: the kecamatan's outreach activities of the panel's semester.
         **outreach_of_district(district=district, last=last, today=report.today),
     }
-    return {"period": report.period} | _rendered(
+    return {"period": report.period} | render_parts(
         request,
         {
             "title": "reports/_district_title.html",
@@ -399,7 +393,7 @@ def _breakdown_parts(request, *, city) -> dict:
         "last": last,
         "semesters": report.period.semester_list,
     }
-    return {"period": report.period} | _rendered(
+    return {"period": report.period} | render_parts(
         request,
         {
             "title": "reports/_breakdowns_title.html",
@@ -439,7 +433,7 @@ def _print_parts(request, *, city) -> dict:
     return {
         "heading": f"{report.city.name} · {report.period}",
         "current_semester": str(area.current.semester) if area.current else "",
-    } | _rendered(
+    } | render_parts(
         request,
         {"title": "reports/_print_title.html", "body": "reports/_print_body.html"},
         context,

@@ -420,3 +420,34 @@ def test_odd_choices_are_computed_not_cached(sekkota, period, params):
     load(sekkota, **params)
 
     assert "report" in load(sekkota, **params).context
+
+
+def test_a_cached_part_renders_nothing_of_the_user(rf, settings, django_user_model):
+    """render_parts: the request's query string is there (the filter forms repeat it), the
+    context processors are not (menu, user, messages): a part shared by every reader
+    cannot carry one user's name."""
+    from reports.cache import render_parts
+
+    settings.TEMPLATES = [
+        {
+            **settings.TEMPLATES[0],
+            "APP_DIRS": False,
+            "OPTIONS": {
+                **settings.TEMPLATES[0]["OPTIONS"],
+                "loaders": [
+                    (
+                        "django.template.loaders.locmem.Loader",
+                        {
+                            "part.html": "[{{ request.GET.kota }}|{{ user.username }}|"
+                            "{{ nav_items|length }}|{{ figure }}]"
+                        },
+                    )
+                ],
+            },
+        }
+    ]
+    request = rf.get("/laporan/", {"kota": "31.73"})
+    request.user = django_user_model(username="siti")
+    assert render_parts(request, {"body": "part.html"}, {"figure": 7}) == {
+        "body": "[31.73||0|7]"
+    }
