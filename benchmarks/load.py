@@ -66,6 +66,27 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+def registration_form(*, nik: str, full_name: str, born: date, village) -> dict:
+    """A kelurahan clerk's registration form as the browser posts it (warnings confirmed)."""
+    return {
+        "nik": nik,
+        "full_name": full_name,
+        "gender": "P",
+        "birth_place": "Jakarta",
+        "birth_date": born.isoformat(),
+        "phone": "081234567890",
+        "address": "Jl. Beban 1",
+        "rt": "1",
+        "rw": "2",
+        "village": village.pk,
+        "district": village.district_id,
+        "education": "sma",
+        "registered_on": date.today().isoformat(),
+        "heard_via": "outreach",
+        "confirm_warnings": "on",
+    }
+
+
 # --- Set-up ------------------------------------------------------------------------------
 
 
@@ -338,23 +359,12 @@ class Clerk(threading.Thread):
         status, location, took = self.request(
             "POST",
             "/warga/tambah/",
-            {
-                "nik": nik,
-                "full_name": f"Warga Beban {self.rng.randrange(10**6)}",
-                "gender": "P",
-                "birth_place": "Jakarta",
-                "birth_date": born.isoformat(),
-                "phone": "081234567890",
-                "address": "Jl. Beban 1",
-                "rt": "1",
-                "rw": "2",
-                "village": self.village.pk,
-                "district": self.village.district_id,
-                "education": "sma",
-                "registered_on": date.today().isoformat(),
-                "heard_via": "outreach",
-                "confirm_warnings": "on",
-            },
+            registration_form(
+                nik=nik,
+                full_name=f"Warga Beban {self.rng.randrange(10**6)}",
+                born=born,
+                village=self.village,
+            ),
         )
         self.results.add("registration", took, status)
         if status == 302 and location.rstrip("/").split("/")[-1].isdigit():

@@ -57,6 +57,7 @@ def main() -> int:
         VILLAGES_OF,
         free_port,  # noqa: F401 - same module, same set-up
         prepare,
+        registration_form,
     )
 
     name = str(settings.DATABASES["default"]["NAME"])
@@ -96,23 +97,12 @@ def main() -> int:
         response = clients["kelurahan"].post(
             "/warga/tambah/",
             urlencode(
-                {
-                    "nik": nik,
-                    "full_name": f"Warga Beban {serial}",
-                    "gender": "P",
-                    "birth_place": "Jakarta",
-                    "birth_date": born.isoformat(),
-                    "phone": "081234567890",
-                    "address": "Jl. Beban 1",
-                    "rt": "1",
-                    "rw": "2",
-                    "village": village.pk,
-                    "district": village.district_id,
-                    "education": "sma",
-                    "registered_on": date.today().isoformat(),
-                    "heard_via": "outreach",
-                    "confirm_warnings": "on",
-                }
+                registration_form(
+                    nik=nik,
+                    full_name=f"Warga Beban {serial}",
+                    born=born,
+                    village=village,
+                )
             ),
             content_type=form,
         )
@@ -126,23 +116,12 @@ def main() -> int:
         response = clients["kelurahan"].post(
             "/warga/tambah/",
             urlencode(
-                {
-                    "nik": nik,
-                    "full_name": "Warga Beban Ulang",
-                    "gender": "P",
-                    "birth_place": "Jakarta",
-                    "birth_date": "1970-01-01",
-                    "phone": "081234567890",
-                    "address": "Jl. Beban 1",
-                    "rt": "1",
-                    "rw": "2",
-                    "village": village.pk,
-                    "district": village.district_id,
-                    "education": "sma",
-                    "registered_on": date.today().isoformat(),
-                    "heard_via": "outreach",
-                    "confirm_warnings": "on",
-                }
+                registration_form(
+                    nik=nik,
+                    full_name="Warga Beban Ulang",
+                    born=date(1970, 1, 1),
+                    village=village,
+                )
             ),
             content_type=form,
         )
