@@ -1,5 +1,6 @@
 """Paging big lists without COUNT(*): fetch one row more than a page to know if more follow."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -23,8 +24,16 @@ class Page:
         return self.number > 1
 
 
-def page_of(request, queryset, *, per_page: int = PER_PAGE) -> Page:
-    """The ?page=N slice of queryset (1 when missing, not a number or past MAX_PAGE)."""
+def page_of(
+    request,
+    queryset,
+    *,
+    per_page: int = PER_PAGE,
+    page_ids: Callable[[QuerySet, int, int], list] | None = None,
+) -> Page:
+    """The ?page=N slice of queryset (1 when missing, not a number or past MAX_PAGE).
+    page_ids(queryset, start, stop), when given, finds the page's ids (a list that knows
+    a faster way to them than one ordered slice)."""
     number = positive_int(request.GET.get("page", ""), maximum=MAX_PAGE) or 1
     start, stop = (number - 1) * per_page, number * per_page + 1
     if isinstance(queryset, QuerySet):
@@ -32,7 +41,10 @@ def page_of(request, queryset, *, per_page: int = PER_PAGE) -> Page:
         # the page can then be answered from an index alone (the resident list's index
         # carries what a clerk filters and orders by), and only the page's own rows are
         # read, never every row of the area the filter and the order look at.
-        ids = list(queryset.values_list("pk", flat=True)[start:stop])
+        if page_ids is None:
+            ids = list(queryset.values_list("pk", flat=True)[start:stop])
+        else:
+            ids = page_ids(queryset, start, stop)
         found = queryset.order_by().in_bulk(ids) if ids else {}
         rows = [found[pk] for pk in ids if pk in found]
     else:

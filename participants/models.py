@@ -107,6 +107,27 @@ TARGET_GROUPS = {
 }
 
 
+class ResidentQuerySet(models.QuerySet):
+    """Residents, remembering the kelurahan a list was narrowed to (`in_villages`), so
+    that its pages can be read kelurahan by kelurahan
+    (participants.selectors.resident_page_ids)."""
+
+    villages: tuple[int, ...] | None = None  # None: not narrowed by in_villages
+
+    def in_villages(self, ids) -> "ResidentQuerySet":
+        ids = tuple(ids)
+        if self.villages is not None:
+            ids = tuple(pk for pk in self.villages if pk in set(ids))
+        narrowed = self.filter(village_id__in=ids)
+        narrowed.villages = ids
+        return narrowed
+
+    def _clone(self):
+        clone = super()._clone()
+        clone.villages = self.villages
+        return clone
+
+
 class Resident(CleanTextModelMixin, models.Model):
     """One person, identified by NIK, whatever trainings they attend."""
 
@@ -221,6 +242,7 @@ class Resident(CleanTextModelMixin, models.Model):
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
 
+    objects = ResidentQuerySet.as_manager()
     history = HistoricalRecords(
         excluded_fields=["name_key", "updated_at", *DERIVED_FIELDS]
     )

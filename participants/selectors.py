@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -40,7 +40,7 @@ def residents_enrollable_by(*, user) -> QuerySet[Resident]:
 
 def _residents_in(villages: QuerySet[Village]) -> QuerySet[Resident]:
     residents = Resident.objects.select_related("village__district__city")
-    return residents.filter(village_id__in=_village_ids(villages))
+    return residents.in_villages(_village_ids(villages))
 
 
 def _village_ids(villages: QuerySet[Village]) -> list[int]:
@@ -109,6 +109,38 @@ def residents_registered_in(
     residents: QuerySet[Resident], semester: Semester
 ) -> QuerySet[Resident]:
     return residents.filter(registered_on__range=(semester.start, semester.end))
+
+
+# A list narrowed to this many kelurahan or fewer is paged kelurahan by kelurahan (a
+# clerk's: a kecamatan holds at most 11); a kota's or the city's list is paged whole.
+PAGE_BY_VILLAGE_UP_TO = 16
+
+
+def resident_page_ids(residents: QuerySet[Resident], start: int, stop: int) -> list:
+    """The ids of rows start:stop of a resident list, in its order.
+
+    On PostgreSQL a list narrowed to a few kelurahan (ResidentQuerySet.in_villages) is
+    read kelurahan by kelurahan: each one's first `stop` rows from its own entries in the
+    kelurahan index (resident_village_reg, which carries what the filters and the name
+    order look at), merged in order (UNION ALL of ordered branches: a Merge Append). A
+    clerk's page then costs what their own area holds. Given the kelurahan at once
+    (village_id IN (...)), the planner may instead walk the whole city's newest-first
+    index, filtering every row for the area: Kembangan's 'siti', newest first, read
+    23,000 rows of other kota at 8.8M residents (119 ms; 42 ms at 1.6M; 0.5 ms so)."""
+    villages = getattr(residents, "villages", None) or ()
+    order = residents.query.order_by
+    if (
+        connections[residents.db].vendor != "postgresql"
+        or not 1 < len(villages) <= PAGE_BY_VILLAGE_UP_TO
+        or not order
+    ):
+        return list(residents.values_list("pk", flat=True)[start:stop])
+    columns = ["id", *(name.lstrip("-") for name in order if name.lstrip("-") != "id")]
+    branches = [
+        residents.filter(village_id=pk).values_list(*columns)[:stop] for pk in villages
+    ]
+    merged = branches[0].union(*branches[1:], all=True).order_by(*order)
+    return [row[0] for row in merged[start:stop]]
 
 
 def count_capped(queryset: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
@@ -211,9 +243,9 @@ def residents_filtered(*, user, params: dict) -> QuerySet[Resident]:
         residents = residents.filter(is_void=True)
     if params.get("district"):
         villages = Village.objects.filter(district=params["district"])
-        residents = residents.filter(village_id__in=_village_ids(villages))
+        residents = residents.in_villages(_village_ids(villages))
     if params.get("village"):
-        residents = residents.filter(village=params["village"])
+        residents = residents.in_villages([params["village"].pk])
     if params.get("gender"):
         residents = residents.filter(gender=params["gender"])
     if params.get("group"):

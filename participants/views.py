@@ -41,6 +41,7 @@ from .models import AccessLog, Stage, StageRecord
 from .selectors import (
     count_capped,
     nik_describe,
+    resident_page_ids,
     resident_timeline,
     residents_editable_by,
     residents_filtered,
@@ -94,7 +95,7 @@ def resident_list(request):
     form = _filter_form(request, request.GET)
     params = form.cleaned_data if form.is_valid() else {}
     residents = residents_filtered(user=request.user, params=params)
-    page = page_of(request, residents)
+    page = page_of(request, residents, page_ids=resident_page_ids)
     count, more = count_capped(residents)
     return render(
         request,
