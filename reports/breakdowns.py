@@ -35,10 +35,21 @@ DIMENSIONS = [
 ]
 
 
+def _village_ids(districts) -> list[int]:
+    """The kecamatan's kelurahan ids. The counters are filtered by these ids, never joined
+    to the kelurahan table: given ids, the planner reads only this area's counter rows
+    through the counters' key (village, stage, semester, ...); given the join, it hashed
+    the kelurahan and scanned every kota's counters (the breakdowns page at 8.8M
+    residents: 39 ms, against 7 ms so, as at 1.6M)."""
+    return list(
+        Village.objects.filter(district__in=districts).values_list("pk", flat=True)
+    )
+
+
 def _counters(model, *, districts, stage: str, first: Semester, last: Semester):
     """The counter rows of these kecamatan for one stage between two semesters."""
     return model.objects.filter(
-        village__district__in=districts,
+        village_id__in=_village_ids(districts),
         stage=stage,
         semester__gte=first.index,
         semester__lte=last.index,
@@ -125,15 +136,22 @@ def outreach_registrations(
 ) -> dict[int, int]:
     """Registrations of a semester that name outreach as their source, per kecamatan (id):
     the counters' rule (participants.counting.NAMED_OUTREACH), not the residents."""
+    district_of = dict(
+        Village.objects.filter(district__in=districts).values_list("pk", "district_id")
+    )
     rows = (
         BreakdownCount.objects.filter(
-            NAMED_OUTREACH, village__district__in=districts, semester=semester.index
+            NAMED_OUTREACH, village_id__in=list(district_of), semester=semester.index
         )
-        .values("village__district_id")
+        .values_list("village_id")
         .annotate(n=Sum("count"))
         .order_by()
     )
-    return {row["village__district_id"]: row["n"] for row in rows if row["n"]}
+    named: dict[int, int] = {}
+    for village_id, n in rows:  # per kelurahan (see _village_ids), added up here
+        if n:
+            named[district_of[village_id]] = named.get(district_of[village_id], 0) + n
+    return named
 
 
 @dataclass
