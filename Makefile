@@ -58,7 +58,7 @@ format: venv
 	$(VENV)/bin/ruff format .
 
 messages: venv
-	$(PY) manage.py makemessages --locale en --ignore '.venv/*' --ignore 'node_modules/*' --no-location
+	$(PY) manage.py makemessages --locale en --ignore '.venv/*' --ignore 'node_modules/*' --no-location --no-wrap
 	$(PY) manage.py compilemessages --locale en --ignore '.venv/*' --ignore 'node_modules/*'
 
 clean:

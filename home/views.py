@@ -4,9 +4,12 @@ Progress figures come from reports.selectors (the dashboard's own report and cou
 lists of residents from participants.selectors, scoped by the access policy.
 """
 
+from urllib.parse import urlencode
+
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -24,6 +27,7 @@ from participants.selectors import (
 from programs.models import Agency
 from programs.selectors import (
     agency_semester_programs,
+    agency_semester_totals,
     coverage_matrix,
     programs_open_in,
 )
@@ -42,6 +46,8 @@ HOME_OF_ROLE = {
 # Who waits for which stage on a desk's home page (DOMAIN: the next stage after the last).
 WAITING_FOR = [Stage.PELATIHAN, Stage.PENDAMPINGAN]
 OPEN_PROGRAMS_SHOWN = 10
+# The Sudin home's table of the semester's trainings; the programme list has them all.
+SUDIN_PROGRAMS_SHOWN = 25
 # In the cache keys of the rendered parts: a deploy that changes a template reads no old
 # entry.
 PARTS_VERSION = 1
@@ -271,16 +277,21 @@ def home_sudin(request):
 
 
 def _sudin_programs(*, agency, today) -> dict:
+    """The Sudin's trainings of the semester: the totals of all of them, and the first
+    SUDIN_PROGRAMS_SHOWN rows (attendance to record first), with a link to the rest."""
     semester = Semester.of(today)
-    programs = list(
-        agency_semester_programs(agency=agency, semester=semester, today=today)
-    )
+    programs = agency_semester_programs(agency=agency, semester=semester, today=today)
+    totals = agency_semester_totals(agency=agency, semester=semester, today=today)
     return {
         "semester": semester,
-        "programs": programs,
-        "seats_taken": sum(p.seats_taken for p in programs),
-        "capacity": sum(p.capacity for p in programs),
-        "attendance_pending": sum(1 for p in programs if p.attendance_pending),
+        "programs": list(programs[:SUDIN_PROGRAMS_SHOWN]),
+        "program_count": totals["programs"],
+        "seats_taken": totals["seats_taken"],
+        "capacity": totals["capacity"],
+        "attendance_pending": totals["attendance_pending"],
+        "all_url": reverse("programs:list")
+        + "?"
+        + urlencode({"agency": agency.pk, "semester": str(semester)}),
     }
 
 

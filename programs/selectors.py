@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
 from django.db.models.functions import Greatest
 
 from accounts.access import (
@@ -189,7 +189,8 @@ def programs_open_in(
 
 def agency_semester_programs(*, agency, semester: Semester, today: date):
     """A Sudin's trainings starting this semester, with seats taken and attendance still
-    to record (enrolments left at terdaftar once the training has started)."""
+    to record (enrolments left at terdaftar once the training has started): those whose
+    attendance waits first, then by start."""
     return (
         Program.objects.filter(
             agency=agency, start_date__range=(semester.start, semester.end)
@@ -208,8 +209,29 @@ def agency_semester_programs(*, agency, semester: Semester, today: date):
                 ),
             ),
         )
-        .order_by("start_date", "code")
+        .alias(waiting=Case(When(attendance_pending__gt=0, then=0), default=1))
+        .order_by("waiting", "start_date", "code")
     )
+
+
+def agency_semester_totals(*, agency, semester: Semester, today: date) -> dict:
+    """The Sudin's trainings of the semester added up in the database (however many):
+    programs, seats_taken, capacity and attendance_pending (trainings with attendance to
+    record)."""
+    totals = (
+        agency_semester_programs(agency=agency, semester=semester, today=today)
+        .order_by()
+        .aggregate(
+            # Named apart from the annotations they add up: an aggregate named like the
+            # annotation it sums reads the wrong column (0 on SQLite, an error on
+            # PostgreSQL).
+            all_programs=Count("id"),
+            all_seats_taken=Sum("seats_taken"),
+            all_capacity=Sum("capacity"),
+            all_attendance_pending=Count("id", filter=Q(attendance_pending__gt=0)),
+        )
+    )
+    return {name.removeprefix("all_"): value or 0 for name, value in totals.items()}
 
 
 def programs_taking_enrolments(*, city: City | None, today: date) -> QuerySet[Program]:

@@ -106,3 +106,29 @@ def test_a_kota_without_a_period_says_so_on_the_desk(client, places):
     page = client.get(reverse("home:kelurahan")).content.decode()
 
     assert "belum punya periode target" in page
+
+
+def test_a_busy_sudin_sees_all_its_totals_and_the_trainings_needing_it_first(
+    client, current_period, today, monkeypatch
+):
+    monkeypatch.setattr("home.views.SUDIN_PROGRAMS_SHOWN", 2)
+    start = Semester.of(today).start
+    quiet = [
+        ProgramFactory(code=f"JB-{n}", start_date=start, end_date=start, capacity=10)
+        for n in (1, 2)
+    ]
+    waiting = ProgramFactory(code="JB-9", start_date=start, end_date=start, capacity=20)
+    EnrollmentFactory(program=waiting, enrolled_on=start)  # attendance not recorded
+    EnrollmentFactory(program=quiet[0], enrolled_on=start, status="attended")
+    client.force_login(staff_user(Role.SUDIN, "31.73:PPKUKM"))
+
+    page = client.get(reverse("home:sudin")).content.decode()
+
+    assert figure(page, "programs") == "3"
+    assert figure(page, "seats") == "2 / 40"
+    assert figure(page, "attendance-pending").startswith("1")
+    rows = re.findall(r'font-monospace">([^<]+)<', page)
+    assert rows == ["JB-9", "JB-1"]
+    agency = Agency.objects.get(city__code="31.73", short_name="PPKUKM")
+    link = f"/pelatihan/?agency={agency.pk}&amp;semester={Semester.of(today)}"
+    assert f'href="{link}">Semua 3 pelatihan semester ini' in page
