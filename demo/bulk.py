@@ -98,9 +98,23 @@ def reserve_ids(cursor, model: type[Model], *, count: int) -> int:
     return highest + 1
 
 
-def write(cursor, model: type[Model], names: list[str], rows: Iterable[tuple]) -> None:
-    """Insert the rows (fields `names`, in order): one streamed COPY on PostgreSQL, which
-    inserts while the rows are still being made; executemany in batches elsewhere."""
+def packed(row: tuple) -> str | tuple:
+    """A row kept in memory until it is written, as small as it can be: its COPY text on
+    PostgreSQL (a third of the tuple's size), the tuple elsewhere."""
+    return "\t".join(map(str, row)) if postgres() else row
+
+
+def joined(row: str | tuple, tail: tuple) -> str | tuple:
+    """A packed row with more fields after its own, ready for `write`."""
+    if isinstance(row, str):
+        return "\t".join([row, *map(str, tail)])
+    return row + tail
+
+
+def write(cursor, model: type[Model], names: list[str], rows: Iterable) -> None:
+    """Insert the rows (fields `names`, in order; tuples, or `packed`): one streamed COPY on
+    PostgreSQL, which inserts while the rows are still being made; executemany in batches
+    elsewhere."""
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
@@ -118,9 +132,9 @@ def write(cursor, model: type[Model], names: list[str], rows: Iterable[tuple]) -
 class _CopyText:
     """A read-only file of COPY text lines made on demand from row tuples.
 
-    Rows hold str, int and bool only (a NULL is already COPY's \\N): PostgreSQL reads
-    Python's True/False as booleans. Text must hold no tab, newline or backslash: the rows
-    go through unescaped.
+    Rows are tuples of str, int and bool only (a NULL is already COPY's \\N), or a `packed`
+    row's text: PostgreSQL reads Python's True/False as booleans. Text must hold no tab,
+    newline or backslash: the rows go through unescaped.
     """
 
     def __init__(self, rows: Iterable[tuple]) -> None:
@@ -130,7 +144,7 @@ class _CopyText:
         lines: list[str] = []
         length = 0
         for row in self.rows:
-            line = "\t".join(map(str, row))
+            line = row if isinstance(row, str) else "\t".join(map(str, row))
             lines.append(line)
             length += len(line) + 1
             if 0 <= size <= length:
@@ -276,22 +290,35 @@ def _drop_foreign_keys(
     ]
 
 
-def counted_rebuild(*, cities: list[City], phases: Phases | None = None) -> int:
-    """What the services keep per write, rebuilt once for these kota after a bulk load: their
-    residents' stage dates (participants.stages, the one definition), then their
-    kecamatan's counters from those dates. Returns how many counters the kota have.
+def counted_rebuild(
+    *,
+    cities: list[City],
+    restage: list[City] | None = None,
+    phases: Phases | None = None,
+) -> int:
+    """What the services keep per write, rebuilt once for these kota after a bulk load: the
+    stage dates of the residents of the kota in `restage` (default all; participants.stages,
+    the one definition), then the kota's counters from those dates. Returns how many
+    counters the kota have.
 
-    Called inside `unindexed`, so that rewriting the residents' rows does not also update
-    every index on them a row at a time.
+    A kota whose residents were all written in this load with their final stage dates
+    (demo.residents, demo.programs) is left out of `restage`: its residents are then
+    written once, not written and rewritten. Called inside `unindexed`, so that rewriting
+    the residents' rows does not also update every index on them a row at a time.
     """
-    village_ids = list(
+    phases = phases if phases is not None else Phases()
+    restage = cities if restage is None else restage
+    if restage:
+        with phases("stage dates (resident_stages_rebuild)"):
+            resident_stages_rebuild(village_ids=_village_ids(restage))
+    with phases("counters (stage_counts_rebuild)"):
+        return stage_counts_rebuild(village_ids=_village_ids(cities))
+
+
+def _village_ids(cities: list[City]) -> list[int]:
+    return list(
         Village.objects.filter(district__city__in=cities).values_list("pk", flat=True)
     )
-    phases = phases if phases is not None else Phases()
-    with phases("stage dates (resident_stages_rebuild)"):
-        resident_stages_rebuild(village_ids=village_ids)
-    with phases("counters (stage_counts_rebuild)"):
-        return stage_counts_rebuild(village_ids=village_ids)
 
 
 # --- Making rows -------------------------------------------------------------------------

@@ -5,9 +5,12 @@ drops the big tables' indexes, writes, rebuilds the stage dates and counters and
 indexes again over the whole table. Loading residents and then trainings of a kota that way
 rewrites the residents twice and builds every resident index twice; loading five kota one
 after the other builds them five times over an ever larger table. Here every kota's rows go
-in under one `bulk.unindexed`, the stage dates and counters are rebuilt once for all of
-them, and each index is built once. Same rows as the two loaders (same seed, same today),
-except that NIK serials run on across the kota of one load.
+in under one `bulk.unindexed`, the counters are rebuilt once for all of them, and each index
+is built once. A kota whose residents and trainings are both made here has its resident rows
+held in memory until its enrolments are made, and written once with their final stage dates;
+only residents already stored (a kota given trainings alone) get their stage dates rebuilt
+after. Same rows as the two loaders (same seed, same today), except that NIK serials run
+on across the kota of one load.
 """
 
 from __future__ import annotations
@@ -27,9 +30,11 @@ from demo.programs import (
 from demo.residents import (
     OUTSIDE_DKI_REGIONS,
     DemoResult,
+    HeldResidents,
     NikBook,
     residents_present,
     residents_write,
+    residents_write_held,
 )
 from participants.models import Resident, StageRecord
 from programs.models import Enrollment, Program
@@ -83,11 +88,18 @@ def demo_kota_load(
             StageRecord: total,
             Enrollment: ENROLMENTS_PER_RESIDENT * total,
         }
+        trained_here = {city.pk for city, _day, _result in to_train}
         with bulk.unindexed(cursor, expected, phases=phases):
             niks = None
+            held: dict[int, HeldResidents] = {}
+            # Ids of every kota's residents at once: held rows are not in the table yet
+            # when the next kota reserves its ids (SQLite reserves from the highest id).
+            first_id = bulk.reserve_ids(cursor, Resident, count=total) if total else 0
             for city, day, count, result in to_fill:
                 if niks is None:
                     niks = NikBook.read(_region_prefixes())
+                if city.pk in trained_here:
+                    held[city.pk] = HeldResidents(today=day.toordinal())
                 with phases("residents (rows and COPY)"):
                     residents_write(
                         cursor,
@@ -97,16 +109,32 @@ def demo_kota_load(
                         today=day,
                         result=result,
                         niks=niks,
+                        hold=held.get(city.pk),
+                        first_id=first_id,
                     )
+                first_id += count
             for city, day, result in to_train:
                 with phases("trainings planned"):
-                    calendar = programs_plan(city=city, seed=seed, today=day)
+                    calendar = programs_plan(
+                        city=city, seed=seed, today=day, held=held.get(city.pk)
+                    )
                 with phases("trainings (rows and COPY)"):
                     programs_write(cursor, calendar=calendar, result=result)
-            cities = [c for c, *_rest in to_fill] + [c for c, _day, _result in to_train]
+                if city.pk in held:
+                    with phases("residents (rows and COPY)"):
+                        residents_write_held(
+                            cursor,
+                            held=held.pop(city.pk),
+                            trained=calendar.trained_fields,
+                        )
+            filled = [c for c, *_rest in to_fill]
+            cities = filled + [c for c, _day, _result in to_train]
             if cities:
                 counters = bulk.counted_rebuild(
-                    cities=list(dict.fromkeys(cities)), phases=phases
+                    cities=list(dict.fromkeys(cities)),
+                    # Residents made here were written with their stage dates.
+                    restage=[c for c, _day, _result in to_train if c not in filled],
+                    phases=phases,
                 )
                 for result in [*people, *trainings]:
                     if not result.already_seeded:
