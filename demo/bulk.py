@@ -36,15 +36,31 @@ REBUILD_INDEXES_FROM = 100_000
 
 class Phases(dict):
     """Seconds spent per named part of a load, for the benchmarks (`with phases("copy"):`);
-    a part timed twice adds up."""
+    a part timed twice adds up. `details` holds the seconds of smaller steps inside the
+    parts (`with phases.detail("..."):`), apart, so that the parts still add up."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.details: dict[str, float] = {}
 
     @contextmanager
     def __call__(self, name: str) -> Iterator[None]:
-        started = time.perf_counter()
-        try:
+        with _timed(self, name):
             yield
-        finally:
-            self[name] = self.get(name, 0.0) + time.perf_counter() - started
+
+    @contextmanager
+    def detail(self, name: str) -> Iterator[None]:
+        with _timed(self.details, name):
+            yield
+
+
+@contextmanager
+def _timed(seconds: dict[str, float], name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
 
 
 def kota_and_today(*, city_code: str, today: date | None) -> tuple[City, date]:
@@ -154,7 +170,11 @@ class _CopyText:
 
 @contextmanager
 def unindexed(
-    cursor, rows: Mapping[type[Model], int], *, phases: Phases | None = None
+    cursor,
+    rows: Mapping[type[Model], int],
+    *,
+    analyzed: Iterable[type[Model]] = (),
+    phases: Phases | None = None,
 ) -> Iterator[None]:
     """Write to these tables (about this many rows each, inserted or rewritten) without the
     upkeep that slows a bulk load down, and put everything back after.
@@ -166,14 +186,15 @@ def unindexed(
     a per-row check would also lock every row it points at. What is put back checks every
     row, so nothing goes unchecked; primary keys and check constraints stay. DDL is
     transactional: if the load fails, all of it comes back with the rollback. Until commit
-    other sessions wait for these tables. Every table is analyzed after, or reports plan for
-    stale numbers until autovacuum comes by.
+    other sessions wait for these tables. Every table is analyzed after, and the tables in
+    `analyzed` (written, but too few rows to lose their indexes), or the first queries plan
+    for stale numbers until autovacuum comes by.
     """
     if not postgres():
         yield
         return
     phases = phases if phases is not None else Phases()
-    tables = [model._meta.db_table for model in rows]
+    tables = list(dict.fromkeys(m._meta.db_table for m in [*rows, *analyzed]))
     big = [
         model._meta.db_table for model, n in rows.items() if n >= REBUILD_INDEXES_FROM
     ]
@@ -197,13 +218,23 @@ def unindexed(
     yield
     with phases("indexes and constraints"):
         for statement in statements:
-            cursor.execute(statement)
+            with phases.detail(_built(statement)):
+                cursor.execute(statement)
     if deferred:
         # Back to Django's INITIALLY DEFERRED for the rest of a caller's transaction.
         cursor.execute(f"SET CONSTRAINTS {', '.join(deferred)} DEFERRED")
     with phases("analyze"):
         for table in tables:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+            with phases.detail(f"analyze {table}"):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
+def _built(statement: str) -> str:
+    """What a CREATE INDEX or ADD CONSTRAINT statement builds, in a few words."""
+    words = statement.replace('"', "").split()
+    if words[0] == "ALTER":  # ALTER TABLE t ADD CONSTRAINT name ...
+        return f"constraint {words[5]}"
+    return f"index {words[words.index('INDEX') + 1]}"
 
 
 def _foreign_keys(cursor, table: str) -> list[tuple[str, str, str]]:
@@ -312,7 +343,9 @@ def counted_rebuild(
         with phases("stage dates (resident_stages_rebuild)"):
             resident_stages_rebuild(village_ids=_village_ids(restage))
     with phases("counters (stage_counts_rebuild)"):
-        return stage_counts_rebuild(village_ids=_village_ids(cities))
+        return stage_counts_rebuild(
+            village_ids=_village_ids(cities), timed=phases.detail
+        )
 
 
 def _village_ids(cities: list[City]) -> list[int]:

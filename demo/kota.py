@@ -36,7 +36,7 @@ from demo.residents import (
     residents_write,
     residents_write_held,
 )
-from participants.models import Resident, StageRecord
+from participants.models import BreakdownCount, Resident, StageCount, StageRecord
 from programs.models import Enrollment, Program
 from wilayah.models import District
 
@@ -89,7 +89,9 @@ def demo_kota_load(
             Enrollment: ENROLMENTS_PER_RESIDENT * total,
         }
         trained_here = {city.pk for city, _day, _result in to_train}
-        with bulk.unindexed(cursor, expected, phases=phases):
+        # Trainings and counters: a few tens of thousands of rows, analyzed too.
+        analyzed = [Program, StageCount, BreakdownCount]
+        with bulk.unindexed(cursor, expected, analyzed=analyzed, phases=phases):
             niks = None
             held: dict[int, HeldResidents] = {}
             # Ids of every kota's residents at once: held rows are not in the table yet
@@ -100,7 +102,13 @@ def demo_kota_load(
                     niks = NikBook.read(_region_prefixes())
                 if city.pk in trained_here:
                     held[city.pk] = HeldResidents(today=day.toordinal())
-                with phases("residents (rows and COPY)"):
+                step = "held" if city.pk in held else "and COPY"
+                with (
+                    phases("residents (rows and COPY)"),
+                    phases.detail(
+                        f"residents: rows made ({step}), stage records' COPY"
+                    ),
+                ):
                     residents_write(
                         cursor,
                         city=city,
@@ -121,7 +129,10 @@ def demo_kota_load(
                 with phases("trainings (rows and COPY)"):
                     programs_write(cursor, calendar=calendar, result=result)
                 if city.pk in held:
-                    with phases("residents (rows and COPY)"):
+                    with (
+                        phases("residents (rows and COPY)"),
+                        phases.detail("residents: held rows' COPY, with Pelatihan"),
+                    ):
                         residents_write_held(
                             cursor,
                             held=held.pop(city.pk),

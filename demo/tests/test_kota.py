@@ -15,7 +15,13 @@ from demo.programs import demo_programs
 from demo.residents import demo_residents
 from demo.tests.helpers import kept, kept_after_full_rebuild, schema
 from demo.tests.test_programs import digest
-from participants.models import DERIVED_FIELDS, Resident, StageRecord
+from participants.models import (
+    DERIVED_FIELDS,
+    BreakdownCount,
+    Resident,
+    StageCount,
+    StageRecord,
+)
 from participants.stages import resident_stages_rebuild
 from programs.models import Enrollment, Program
 
@@ -153,3 +159,25 @@ def test_trainings_for_residents_stored_earlier_rebuild_their_stage_dates(places
     assert Resident.objects.count() == 200
     assert Resident.objects.filter(trained_on__isnull=False).exists()
     assert kept() == kept_after_full_rebuild()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="ANALYZE after the load: PostgreSQL"
+)
+def test_the_tables_the_load_wrote_are_analyzed(places):
+    """The first queries after a load plan with its numbers: the planner's row count of
+    every table it wrote (pg_class.reltuples, -1 before any ANALYZE) is filled in."""
+    demo_kota_load(residents={"31.73": 120}, programs=["31.73"], seed=7, today=TODAY)
+
+    tables = [
+        model._meta.db_table
+        for model in (Resident, StageRecord, Program, Enrollment)
+        + (StageCount, BreakdownCount)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%s)", [tables]
+        )
+        estimates = dict(cursor.fetchall())
+    assert sorted(estimates) == sorted(tables)
+    assert all(n > 0 for n in estimates.values()), estimates
