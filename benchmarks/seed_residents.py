@@ -1,12 +1,15 @@
 """Time the demo seed of one kota (residents, trainings, enrolments) at scale on a throwaway database.
 
-One load as seed_demo makes it (demo.kota.demo_kota_load): rows, stage dates and counters
-rebuilt once (demo.bulk.counted_rebuild), each index built once; the seconds of each part.
+One load as seed_demo makes it (demo.kota.demo_kota_load): rows written once with their
+stage dates, counters rebuilt once (demo.bulk.counted_rebuild), each index built once, the
+tables analyzed; the seconds of each part (--details: of each step inside them too).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jakpreneur_bench \\
         .venv/bin/python benchmarks/seed_residents.py --residents 1600000 --fresh
     DATABASE_URL=... .venv/bin/python benchmarks/seed_residents.py --residents 200000 \\
         --fresh --today 2025-11-01 --fingerprint  # the same hash before and after a change
+    DATABASE_URL=... .venv/bin/python benchmarks/seed_residents.py --residents 1600000 \\
+        --fresh --details  # also the steps inside each part (each index, ...)
     DATABASE_URL=sqlite:////tmp/jakpreneur_bench.sqlite3 \\
         .venv/bin/python benchmarks/seed_residents.py --residents 100000 --fresh
 
@@ -137,6 +140,12 @@ def main() -> int:
         help="print a hash of every row the load made (compare two versions; "
         "give --today so that no timestamp is clipped to now)",
     )
+    parser.add_argument(
+        "--details",
+        action="store_true",
+        help="also print the steps inside the parts (each index and constraint, the "
+        "counter rebuild's query and inserts, the residents' rows and COPY)",
+    )
     args = parser.parse_args()
 
     import django
@@ -209,6 +218,10 @@ def main() -> int:
         print(f"  {phase:<40} {spent:8.1f}")
     rest = seconds - sum(phases.values())
     print(f"  {'the rest (lock, drops, NIKs, commit)':<40} {rest:8.1f}")
+    if args.details:
+        print("steps inside the parts (--details)")
+        for step, spent in phases.details.items():
+            print(f"  {step:<64} {spent:8.1f}")
     print(f"whole load     {seconds:>12.1f} s  (this process's CPU {cpu:.1f} s)")
     print(
         f"peak memory    {peak_mib():>12,.0f} MiB (this process; the database server not included)"

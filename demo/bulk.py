@@ -36,15 +36,31 @@ REBUILD_INDEXES_FROM = 100_000
 
 class Phases(dict):
     """Seconds spent per named part of a load, for the benchmarks (`with phases("copy"):`);
-    a part timed twice adds up."""
+    a part timed twice adds up. `details` holds the seconds of smaller steps inside the
+    parts (`with phases.detail("..."):`), apart, so that the parts still add up."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.details: dict[str, float] = {}
 
     @contextmanager
     def __call__(self, name: str) -> Iterator[None]:
-        started = time.perf_counter()
-        try:
+        with _timed(self, name):
             yield
-        finally:
-            self[name] = self.get(name, 0.0) + time.perf_counter() - started
+
+    @contextmanager
+    def detail(self, name: str) -> Iterator[None]:
+        with _timed(self.details, name):
+            yield
+
+
+@contextmanager
+def _timed(seconds: dict[str, float], name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
 
 
 def kota_and_today(*, city_code: str, today: date | None) -> tuple[City, date]:
@@ -98,9 +114,23 @@ def reserve_ids(cursor, model: type[Model], *, count: int) -> int:
     return highest + 1
 
 
-def write(cursor, model: type[Model], names: list[str], rows: Iterable[tuple]) -> None:
-    """Insert the rows (fields `names`, in order): one streamed COPY on PostgreSQL, which
-    inserts while the rows are still being made; executemany in batches elsewhere."""
+def packed(row: tuple) -> str | tuple:
+    """A row kept in memory until it is written, as small as it can be: its COPY text on
+    PostgreSQL (a third of the tuple's size), the tuple elsewhere."""
+    return "\t".join(map(str, row)) if postgres() else row
+
+
+def joined(row: str | tuple, tail: tuple) -> str | tuple:
+    """A packed row with more fields after its own, ready for `write`."""
+    if isinstance(row, str):
+        return "\t".join([row, *map(str, tail)])
+    return row + tail
+
+
+def write(cursor, model: type[Model], names: list[str], rows: Iterable) -> None:
+    """Insert the rows (fields `names`, in order; tuples, or `packed`): one streamed COPY on
+    PostgreSQL, which inserts while the rows are still being made; executemany in batches
+    elsewhere."""
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
@@ -118,9 +148,9 @@ def write(cursor, model: type[Model], names: list[str], rows: Iterable[tuple]) -
 class _CopyText:
     """A read-only file of COPY text lines made on demand from row tuples.
 
-    Rows hold str, int and bool only (a NULL is already COPY's \\N): PostgreSQL reads
-    Python's True/False as booleans. Text must hold no tab, newline or backslash: the rows
-    go through unescaped.
+    Rows are tuples of str, int and bool only (a NULL is already COPY's \\N), or a `packed`
+    row's text: PostgreSQL reads Python's True/False as booleans. Text must hold no tab,
+    newline or backslash: the rows go through unescaped.
     """
 
     def __init__(self, rows: Iterable[tuple]) -> None:
@@ -130,7 +160,7 @@ class _CopyText:
         lines: list[str] = []
         length = 0
         for row in self.rows:
-            line = "\t".join(map(str, row))
+            line = row if isinstance(row, str) else "\t".join(map(str, row))
             lines.append(line)
             length += len(line) + 1
             if 0 <= size <= length:
@@ -140,7 +170,11 @@ class _CopyText:
 
 @contextmanager
 def unindexed(
-    cursor, rows: Mapping[type[Model], int], *, phases: Phases | None = None
+    cursor,
+    rows: Mapping[type[Model], int],
+    *,
+    analyzed: Iterable[type[Model]] = (),
+    phases: Phases | None = None,
 ) -> Iterator[None]:
     """Write to these tables (about this many rows each, inserted or rewritten) without the
     upkeep that slows a bulk load down, and put everything back after.
@@ -152,14 +186,15 @@ def unindexed(
     a per-row check would also lock every row it points at. What is put back checks every
     row, so nothing goes unchecked; primary keys and check constraints stay. DDL is
     transactional: if the load fails, all of it comes back with the rollback. Until commit
-    other sessions wait for these tables. Every table is analyzed after, or reports plan for
-    stale numbers until autovacuum comes by.
+    other sessions wait for these tables. Every table is analyzed after, and the tables in
+    `analyzed` (written, but too few rows to lose their indexes), or the first queries plan
+    for stale numbers until autovacuum comes by.
     """
     if not postgres():
         yield
         return
     phases = phases if phases is not None else Phases()
-    tables = [model._meta.db_table for model in rows]
+    tables = list(dict.fromkeys(m._meta.db_table for m in [*rows, *analyzed]))
     big = [
         model._meta.db_table for model, n in rows.items() if n >= REBUILD_INDEXES_FROM
     ]
@@ -183,13 +218,23 @@ def unindexed(
     yield
     with phases("indexes and constraints"):
         for statement in statements:
-            cursor.execute(statement)
+            with phases.detail(_built(statement)):
+                cursor.execute(statement)
     if deferred:
         # Back to Django's INITIALLY DEFERRED for the rest of a caller's transaction.
         cursor.execute(f"SET CONSTRAINTS {', '.join(deferred)} DEFERRED")
     with phases("analyze"):
         for table in tables:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+            with phases.detail(f"analyze {table}"):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
+def _built(statement: str) -> str:
+    """What a CREATE INDEX or ADD CONSTRAINT statement builds, in a few words."""
+    words = statement.replace('"', "").split()
+    if words[0] == "ALTER":  # ALTER TABLE t ADD CONSTRAINT name ...
+        return f"constraint {words[5]}"
+    return f"index {words[words.index('INDEX') + 1]}"
 
 
 def _foreign_keys(cursor, table: str) -> list[tuple[str, str, str]]:
@@ -276,22 +321,37 @@ def _drop_foreign_keys(
     ]
 
 
-def counted_rebuild(*, cities: list[City], phases: Phases | None = None) -> int:
-    """What the services keep per write, rebuilt once for these kota after a bulk load: their
-    residents' stage dates (participants.stages, the one definition), then their
-    kecamatan's counters from those dates. Returns how many counters the kota have.
+def counted_rebuild(
+    *,
+    cities: list[City],
+    restage: list[City] | None = None,
+    phases: Phases | None = None,
+) -> int:
+    """What the services keep per write, rebuilt once for these kota after a bulk load: the
+    stage dates of the residents of the kota in `restage` (default all; participants.stages,
+    the one definition), then the kota's counters from those dates. Returns how many
+    counters the kota have.
 
-    Called inside `unindexed`, so that rewriting the residents' rows does not also update
-    every index on them a row at a time.
+    A kota whose residents were all written in this load with their final stage dates
+    (demo.residents, demo.programs) is left out of `restage`: its residents are then
+    written once, not written and rewritten. Called inside `unindexed`, so that rewriting
+    the residents' rows does not also update every index on them a row at a time.
     """
-    village_ids = list(
+    phases = phases if phases is not None else Phases()
+    restage = cities if restage is None else restage
+    if restage:
+        with phases("stage dates (resident_stages_rebuild)"):
+            resident_stages_rebuild(village_ids=_village_ids(restage))
+    with phases("counters (stage_counts_rebuild)"):
+        return stage_counts_rebuild(
+            village_ids=_village_ids(cities), timed=phases.detail
+        )
+
+
+def _village_ids(cities: list[City]) -> list[int]:
+    return list(
         Village.objects.filter(district__city__in=cities).values_list("pk", flat=True)
     )
-    phases = phases if phases is not None else Phases()
-    with phases("stage dates (resident_stages_rebuild)"):
-        resident_stages_rebuild(village_ids=village_ids)
-    with phases("counters (stage_counts_rebuild)"):
-        return stage_counts_rebuild(village_ids=village_ids)
 
 
 # --- Making rows -------------------------------------------------------------------------

@@ -5,9 +5,12 @@ drops the big tables' indexes, writes, rebuilds the stage dates and counters and
 indexes again over the whole table. Loading residents and then trainings of a kota that way
 rewrites the residents twice and builds every resident index twice; loading five kota one
 after the other builds them five times over an ever larger table. Here every kota's rows go
-in under one `bulk.unindexed`, the stage dates and counters are rebuilt once for all of
-them, and each index is built once. Same rows as the two loaders (same seed, same today),
-except that NIK serials run on across the kota of one load.
+in under one `bulk.unindexed`, the counters are rebuilt once for all of them, and each index
+is built once. A kota whose residents and trainings are both made here has its resident rows
+held in memory until its enrolments are made, and written once with their final stage dates;
+only residents already stored (a kota given trainings alone) get their stage dates rebuilt
+after. Same rows as the two loaders (same seed, same today), except that NIK serials run
+on across the kota of one load.
 """
 
 from __future__ import annotations
@@ -27,11 +30,13 @@ from demo.programs import (
 from demo.residents import (
     OUTSIDE_DKI_REGIONS,
     DemoResult,
+    HeldResidents,
     NikBook,
     residents_present,
     residents_write,
+    residents_write_held,
 )
-from participants.models import Resident, StageRecord
+from participants.models import BreakdownCount, Resident, StageCount, StageRecord
 from programs.models import Enrollment, Program
 from wilayah.models import District
 
@@ -83,12 +88,27 @@ def demo_kota_load(
             StageRecord: total,
             Enrollment: ENROLMENTS_PER_RESIDENT * total,
         }
-        with bulk.unindexed(cursor, expected, phases=phases):
+        trained_here = {city.pk for city, _day, _result in to_train}
+        # Trainings and counters: a few tens of thousands of rows, analyzed too.
+        analyzed = [Program, StageCount, BreakdownCount]
+        with bulk.unindexed(cursor, expected, analyzed=analyzed, phases=phases):
             niks = None
+            held: dict[int, HeldResidents] = {}
+            # Ids of every kota's residents at once: held rows are not in the table yet
+            # when the next kota reserves its ids (SQLite reserves from the highest id).
+            first_id = bulk.reserve_ids(cursor, Resident, count=total) if total else 0
             for city, day, count, result in to_fill:
                 if niks is None:
                     niks = NikBook.read(_region_prefixes())
-                with phases("residents (rows and COPY)"):
+                if city.pk in trained_here:
+                    held[city.pk] = HeldResidents(today=day.toordinal())
+                step = "held" if city.pk in held else "and COPY"
+                with (
+                    phases("residents (rows and COPY)"),
+                    phases.detail(
+                        f"residents: rows made ({step}), stage records' COPY"
+                    ),
+                ):
                     residents_write(
                         cursor,
                         city=city,
@@ -97,16 +117,35 @@ def demo_kota_load(
                         today=day,
                         result=result,
                         niks=niks,
+                        hold=held.get(city.pk),
+                        first_id=first_id,
                     )
+                first_id += count
             for city, day, result in to_train:
                 with phases("trainings planned"):
-                    calendar = programs_plan(city=city, seed=seed, today=day)
+                    calendar = programs_plan(
+                        city=city, seed=seed, today=day, held=held.get(city.pk)
+                    )
                 with phases("trainings (rows and COPY)"):
                     programs_write(cursor, calendar=calendar, result=result)
-            cities = [c for c, *_rest in to_fill] + [c for c, _day, _result in to_train]
+                if city.pk in held:
+                    with (
+                        phases("residents (rows and COPY)"),
+                        phases.detail("residents: held rows' COPY, with Pelatihan"),
+                    ):
+                        residents_write_held(
+                            cursor,
+                            held=held.pop(city.pk),
+                            trained=calendar.trained_fields,
+                        )
+            filled = [c for c, *_rest in to_fill]
+            cities = filled + [c for c, _day, _result in to_train]
             if cities:
                 counters = bulk.counted_rebuild(
-                    cities=list(dict.fromkeys(cities)), phases=phases
+                    cities=list(dict.fromkeys(cities)),
+                    # Residents made here were written with their stage dates.
+                    restage=[c for c, _day, _result in to_train if c not in filled],
+                    phases=phases,
                 )
                 for result in [*people, *trainings]:
                     if not result.already_seeded:

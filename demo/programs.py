@@ -23,10 +23,13 @@ How the calendar is made (demand first, then classes):
   residents, kecamatan share classes, or a class would wait a year to fill.
 - Codes are what program_next_code would give, counted per Sudin and start year in start
   date order, after the highest code already stored for that prefix.
-- Nothing here runs the services or their signals, so the residents' Pelatihan dates and
-  the kota's counters are rebuilt after the load, in the same transaction, by the code that
-  keeps them (demo.bulk.counted_rebuild). Planning reads the Pendampingan dates that the
-  residents' load left the same way.
+- Nothing here runs the services or their signals. Residents already in the table get
+  their Pelatihan dates rebuilt after the load, in the same transaction, by the code that
+  keeps them (demo.bulk.counted_rebuild), and so do the kota's counters; residents made in
+  the same load (demo.kota) are planned from their rows in memory and written once, with
+  the Pelatihan of their first hadir/lulus enrolment as made here (`trained_fields`; a
+  test holds it to participants.stages' rule). Planning reads the Pendampingan dates that
+  the residents' load left.
 
 Deterministic: one random.Random(seed) drives everything and `today` is a parameter.
 Idempotent per kota: if the kota already has any programme, nothing is added.
@@ -45,6 +48,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from demo import bulk
+from demo.residents import HeldResidents
 from participants.models import Resident, Sector, Stage
 from participants.stages import SOURCES
 from programs.models import Agency, Enrollment, FieldLead, Program
@@ -215,8 +219,11 @@ def programs_present(city: City) -> bool:
     return Program.objects.filter(agency__city=city).exists()
 
 
-def programs_plan(*, city: City, seed: int, today: date) -> _Calendar:
-    """The kota's trainings and enrolments planned from its residents (nothing written)."""
+def programs_plan(
+    *, city: City, seed: int, today: date, held: HeldResidents | None = None
+) -> _Calendar:
+    """The kota's trainings and enrolments planned from its residents (nothing written):
+    those in the table, or `held`, all of the kota's residents, not written yet."""
     agencies = list(Agency.objects.filter(city=city).order_by("short_name"))
     if not agencies:
         raise ValueError(f"kota {city.code} has no Suku Dinas: load them first")
@@ -226,7 +233,10 @@ def programs_plan(*, city: City, seed: int, today: date) -> _Calendar:
         agencies=agencies,
         today=today,
     )
-    calendar.read_residents()
+    if held is None:
+        calendar.read_residents()
+    else:
+        calendar.take_residents(held)
     calendar.plan()
     return calendar
 
@@ -335,6 +345,11 @@ class _Calendar:
         self.programs: list[tuple] = []
         self.enrollment_count = 0
         self.trained = bytearray()  # 1 where the resident has a trained enrolment
+        # Each resident's first trained enrolment: day ordinal (0: none) and programme.
+        self.trained_on = array("l")
+        self.trained_in = array("l")
+        # Each programme's Sudin (id) and category, by number, for trained_fields.
+        self.program_facts: list[tuple[int, str]] = []
         self.per_program_status: dict[str, int] = {}
         self.per_enrollment_status: dict[str, int] = {}
 
@@ -372,7 +387,24 @@ class _Calendar:
             districts.append(village_district[village_id])
             day = mentored_on.get(resident_id)
             mentored.append(day.toordinal() if day else 0)
-        self.trained = bytearray(len(ids))
+        self._untrained()
+
+    def take_residents(self, held: HeldResidents) -> None:
+        """What read_residents reads, from rows not written yet (the same residents)."""
+        self.resident_ids = held.ids
+        self.registered = held.registered
+        village_district = self.village_district
+        self.resident_district = array(
+            "b", (village_district[village_id] for village_id in held.villages)
+        )
+        self.mentored = held.mentored
+        self._untrained()
+
+    def _untrained(self) -> None:
+        count = len(self.resident_ids)
+        self.trained = bytearray(count)
+        self.trained_on = array("l", bytes(count * array("l").itemsize))
+        self.trained_in = array("l", bytes(count * array("l").itemsize))
 
     # --- Planning --------------------------------------------------------------
 
@@ -607,11 +639,22 @@ class _Calendar:
             )
             per_status[status] = per_status.get(status, 0) + 1
             self.enrollment_count += stop - first - wishes[first:stop].count(-1)
+            self.program_facts.append((self.agencies[agency].pk, category))
         return rows
 
     def trained_count(self) -> int:
         """Residents with a trained enrolment (known once the enrolment rows are made)."""
         return self.trained.count(1)
+
+    def trained_fields(self, resident: int) -> tuple | None:
+        """The n-th resident's Pelatihan date, and the Sudin and category of the training
+        that put them there (demo.residents.TRAINED_FIELDS), or None if not trained;
+        known once the enrolment rows are made."""
+        day = self.trained_on[resident]
+        if not day:
+            return None
+        agency_id, category = self.program_facts[self.trained_in[resident]]
+        return self.iso[day - self.first_day], agency_id, category
 
     def _venue(self, district_name: str, district: int) -> str:
         random_ = self.rng.random
@@ -645,7 +688,7 @@ class _Calendar:
             self.registered,
             self.mentored,
         )
-        trained = self.trained
+        trained, trained_on, trained_in = self.trained, self.trained_on, self.trained_in
         iso, first_day, today, null = self.iso, self.first_day, self.today, self.null
         timestamp = self._timestamp
         ended_mentored, ended_others, running = (
@@ -696,6 +739,12 @@ class _Calendar:
                     updated = enrolled
                 if state in TRAINED:
                     trained[resident] = 1
+                    # Pelatihan is the first hadir/lulus enrolment by date, then id
+                    # (participants.stages); ids rise as rows are made, so on the same
+                    # date the one made first stays.
+                    if not trained_on[resident] or enrolled < trained_on[resident]:
+                        trained_on[resident] = enrolled
+                        trained_in[resident] = number
                 per_status[state] = per_status.get(state, 0) + 1
                 yield (
                     enrollment_id,

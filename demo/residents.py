@@ -4,8 +4,12 @@ Made for volume (1.6 million residents in minutes), so rows bypass the ORM: Post
 them through COPY, other databases through executemany, all in one transaction. Nothing here
 runs Model.save, so what save would add (name_key, created_at, updated_at) is written here, and
 no django-simple-history rows are made. Every row must still satisfy the models' constraints.
-The residents' stage dates and the kota's counters are not written here: they are rebuilt
-from the rows after the load, by the code that keeps them (demo.bulk.counted_rebuild).
+Each resident row is written with its stage dates (participants.stages' rule: the earliest
+record of each stage, and here there is at most one), so it is written once. Its Pelatihan
+comes from its first hadir/lulus enrolment: none for a kota loaded without trainings; a
+kota whose trainings are made in the same load (demo.kota) keeps its rows in memory
+(`HeldResidents`) until demo.programs has made the enrolments. The kota's counters are
+rebuilt from the rows after the load, by the code that keeps them (demo.bulk.counted_rebuild).
 
 Choices worth knowing:
 
@@ -21,7 +25,8 @@ Choices worth knowing:
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from array import array
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -32,6 +37,7 @@ from demo import bulk
 from participants.identity import name_normalize, nik_build
 from participants.models import (
     RECORDED_STAGES,
+    STAGE_DATE_FIELDS,
     Education,
     Resident,
     Sector,
@@ -232,6 +238,11 @@ STAGE_FIELDS = [
     "resident", "stage", "reached_on", "mentor", "licence_type", "licence_number",
     "channel", "lender", "amount", "note", "created_at",
 ]  # fmt: skip
+# The stage dates a resident has from their stage records, after RESIDENT_FIELDS in a row.
+RECORDED_DATE_FIELDS = [STAGE_DATE_FIELDS[stage] for stage in RECORDED_STAGES]
+# What a resident has from their first hadir/lulus enrolment (demo.programs), last in a row.
+TRAINED_FIELDS = ["trained_on", "trained_agency", "trained_category"]
+WRITTEN_FIELDS = [*RESIDENT_FIELDS, *RECORDED_DATE_FIELDS, *TRAINED_FIELDS]
 
 
 @dataclass
@@ -271,7 +282,8 @@ def demo_residents(
             residents_write(
                 cursor, city=city, count=count, seed=seed, today=today, result=result
             )
-            result.counters = bulk.counted_rebuild(cities=[city])
+            # Written with their stage dates: only the counters are rebuilt.
+            result.counters = bulk.counted_rebuild(cities=[city], restage=[])
     return result.done()
 
 
@@ -288,14 +300,22 @@ def residents_write(
     today: date,
     result: DemoResult,
     niks: NikBook | None = None,
+    hold: HeldResidents | None = None,
+    first_id: int | None = None,
 ) -> None:
-    """Write the kota's residents and stage records (the caller holds the lock, checked that
-    the kota has none, and rebuilds stage dates and counters after). Kota written in one
-    load share `niks`, so that none is given twice and the stored ones are read once."""
+    """Write the kota's residents, with their stage dates, and stage records (the caller
+    holds the lock, checked that the kota has none, and rebuilds the counters after). Kota
+    written in one load share `niks`, so that none is given twice and the stored ones are
+    read once. With `hold`, the resident rows are kept there instead, for
+    `residents_write_held` once the kota's enrolments are made; a load that holds rows
+    reserves the ids of all its kota first (`first_id`: this kota's first)."""
     generator = _Generator(rng=random.Random(seed), city=city, today=today)
     niks = niks or NikBook.read(generator.region_digits)
     generator.taken_niks, generator.counters = niks.taken, niks.serials
-    first_id = bulk.reserve_ids(cursor, Resident, count=count)
+    if first_id is None:
+        first_id = bulk.reserve_ids(cursor, Resident, count=count)
+    untrained = _untrained()
+    ordinals = {text: generator.first_day + n for n, text in enumerate(generator.iso)}
     # A batch of residents at a time: their stage records wait in memory.
     for offset in range(0, count, bulk.CHUNK):
         stage_rows: list[tuple] = []
@@ -304,7 +324,12 @@ def residents_write(
             count=min(bulk.CHUNK, count - offset),
             stage_rows=stage_rows,
         )
-        bulk.write(cursor, Resident, RESIDENT_FIELDS, residents)
+        if hold is None:
+            rows = (row + untrained for row in residents)
+            bulk.write(cursor, Resident, WRITTEN_FIELDS, rows)
+        else:
+            for row in residents:
+                hold.add(row, ordinals)
         bulk.write(cursor, StageRecord, STAGE_FIELDS, stage_rows)
     result.residents = count
     result.stage_records = sum(generator.per_stage.values())
@@ -312,6 +337,72 @@ def residents_write(
         str(stage): generator.per_stage[stage] for stage in RECORDED_STAGES
     }
     result.voided = generator.voided
+
+
+def _untrained() -> tuple:
+    """TRAINED_FIELDS of a resident without a hadir/lulus enrolment."""
+    return (bulk.null(), bulk.null(), "")
+
+
+_ID, _VILLAGE, _REGISTERED, _VOID, _MENTORED = (
+    [*RESIDENT_FIELDS, *RECORDED_DATE_FIELDS].index(name)
+    for name in (
+        "id",
+        "village",
+        "registered_on",
+        "is_void",
+        STAGE_DATE_FIELDS[Stage.PENDAMPINGAN],
+    )
+)
+
+
+@dataclass
+class HeldResidents:
+    """A kota's resident rows kept back until its trainings are made in the same load, so
+    that each row is written once, with its Pelatihan; and what planning the trainings
+    reads of them (what demo.programs otherwise reads from the table)."""
+
+    today: int  # day ordinal
+    rows: list = field(
+        default_factory=list
+    )  # bulk.packed, all fields but TRAINED_FIELDS
+    planned: bytearray = field(default_factory=bytearray)  # 1: in the arrays below
+    # The residents a training may take (not void, registered by today), in id order:
+    ids: array = field(default_factory=lambda: array("q"))
+    registered: array = field(default_factory=lambda: array("l"))  # day ordinals
+    villages: array = field(default_factory=lambda: array("q"))
+    mentored: array = field(default_factory=lambda: array("l"))  # Pendampingan, or 0
+
+    def add(self, row: tuple, ordinals: dict[str, int]) -> None:
+        self.rows.append(bulk.packed(row))
+        registered = ordinals[row[_REGISTERED]]
+        planned = not row[_VOID] and registered <= self.today
+        self.planned.append(planned)
+        if planned:
+            self.ids.append(row[_ID])
+            self.registered.append(registered)
+            self.villages.append(row[_VILLAGE])
+            self.mentored.append(ordinals.get(row[_MENTORED], 0))
+
+
+def residents_write_held(
+    cursor, *, held: HeldResidents, trained: Callable[[int], tuple | None]
+) -> None:
+    """Write held rows, each with TRAINED_FIELDS: `trained(n)` gives them for the n-th
+    resident of the arrays (None: not trained)."""
+    untrained = _untrained()
+
+    def rows() -> Iterator:
+        n = 0
+        for row, planned in zip(held.rows, held.planned, strict=True):
+            tail = None
+            if planned:
+                tail = trained(n)
+                n += 1
+            yield bulk.joined(row, tail or untrained)
+
+    bulk.write(cursor, Resident, WRITTEN_FIELDS, rows())
+    held.rows.clear()
 
 
 @dataclass
@@ -353,6 +444,7 @@ class _Generator:
     def __init__(self, *, rng: random.Random, city: City, today: date):
         self.rng = rng
         self.null = bulk.null()
+        self.unreached = (self.null,) * len(RECORDED_STAGES)
         self.taken_niks: set[str] = set()
         self.counters: dict[int, int] = {}
         self.per_stage = dict.fromkeys(RECORDED_STAGES, 0)
@@ -452,7 +544,8 @@ class _Generator:
     def rows(
         self, *, first_id: int, count: int, stage_rows: list[tuple]
     ) -> Iterator[tuple]:
-        """Resident rows in RESIDENT_FIELDS order; their stage rows go into stage_rows."""
+        """Resident rows, RESIDENT_FIELDS then RECORDED_DATE_FIELDS; their stage rows go
+        into stage_rows."""
         random_ = self.rng.random
         iso, first_day = self.iso, self.first_day
         today_ord, null = self.today_ord, self.null
@@ -521,6 +614,7 @@ class _Generator:
                 started_year = null
 
             created_at = self._timestamp(registered)
+            reached = self.unreached
             if random_() < 0.005:
                 is_void = True
                 void_reason = pick(VOID_REASONS)
@@ -532,7 +626,7 @@ class _Generator:
                 void_reason = ""
                 voided_at = null
                 updated_at = created_at
-                self._stages(
+                reached = self._stages(
                     stage_rows, resident_id, registered, district_name, village_name
                 )
 
@@ -566,6 +660,7 @@ class _Generator:
                 created_at,
                 updated_at,
                 HEARD_VIA_MIX[resident_id * 7 % len(HEARD_VIA_MIX)],
+                *reached,
             )
 
     def _name(self, female: bool) -> tuple[str, str, str, str]:
@@ -600,13 +695,15 @@ class _Generator:
         registered: int,
         district_name: str,
         village_name: str,
-    ) -> None:
-        """A nested funnel: whoever reached a stage reached every earlier one first."""
+    ) -> tuple:
+        """A nested funnel: whoever reached a stage reached every earlier one first.
+        Returns the resident's RECORDED_DATE_FIELDS: the day of each stage's one record."""
         random_ = self.rng.random
         draw = random_()
         if draw >= STAGE_REACH[0]:
-            return
+            return self.unreached
         null = self.null
+        reached = list(self.unreached)
 
         def pick(seq):
             return seq[int(random_() * len(seq))]
@@ -614,11 +711,11 @@ class _Generator:
         day = registered
         for index, stage in enumerate(RECORDED_STAGES):
             if draw >= STAGE_REACH[index]:
-                return
+                break
             low, high = FIRST_GAP if index == 0 else NEXT_GAP
             day += low + int(random_() * (high - low + 1))
             if day > self.today_ord:
-                return
+                break
             mentor = licence_type = licence_number = channel = lender = note = ""
             amount = null
             if stage == Stage.PENDAMPINGAN:
@@ -640,11 +737,12 @@ class _Generator:
                 lender = pick(self.lenders)
                 amount = 500_000 * (10 + int(random_() * 91))  # Rp5-50 juta
             self.per_stage[stage] += 1
+            reached[index] = self.iso[day - self.first_day]
             out.append(
                 (
                     resident_id,
                     stage.value,
-                    self.iso[day - self.first_day],
+                    reached[index],
                     mentor,
                     licence_type,
                     licence_number,
@@ -655,6 +753,7 @@ class _Generator:
                     self._timestamp(day),
                 )
             )
+        return tuple(reached)
 
     def _licence_number(self, licence_type: str, ordinal: int) -> str:
         rng = self.rng

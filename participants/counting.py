@@ -18,14 +18,23 @@ SQL expressions (`age_band_sql`, `semester_index_sql`); tests check those agains
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Count, F, IntegerField, Q, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Coalesce, ExtractYear
 
 from jakpreneur.semesters import Semester, semester_index_sql
@@ -80,8 +89,9 @@ def age_band(*, birth_date: date, day: date) -> str:
     return next(value for low, high, value in AGE_BANDS if low <= age <= high)
 
 
-def age_band_sql(field_name: str):
-    """age_band(birth_date, <field_name>) computed by the database."""
+def age_band_sql(field_name: str, *, age_alias: str = "age"):
+    """age_band(birth_date, <field_name>) computed by the database: the band, and the age
+    it reads, to be annotated as `age_alias` first."""
     before_birthday = Case(
         When(
             Q(**{f"{field_name}__month__lt": F("birth_date__month")})
@@ -99,7 +109,10 @@ def age_band_sql(field_name: str):
     age = ExtractYear(field_name) - ExtractYear("birth_date") - before_birthday
     return Case(
         *[
-            When(Q(**{"age__gte": low, "age__lte": high}), then=Value(value))
+            When(
+                Q(**{f"{age_alias}__gte": low, f"{age_alias}__lte": high}),
+                then=Value(value),
+            )
             for low, high, value in AGE_BANDS
         ],
         output_field=CharField(),
@@ -367,9 +380,15 @@ def _apply(model, columns: list[str], diff: Counter) -> None:
 
 
 @transaction.atomic
-def stage_counts_rebuild(*, village_ids: list[int] | None = None) -> int:
+def stage_counts_rebuild(
+    *,
+    village_ids: list[int] | None = None,
+    timed: Callable[[str], AbstractContextManager] | None = None,
+) -> int:
     """Recount every counter (of these kelurahan) from the residents table; returns how
-    many kelurahan × stage × semester counters there are."""
+    many kelurahan × stage × semester counters there are. `timed(step)` times each step
+    (benchmarks)."""
+    timed = timed or (lambda _step: nullcontext())
     stage_counts = StageCount.objects.all()
     breakdown_counts = BreakdownCount.objects.all()
     residents = Resident.objects.filter(COUNTED)
@@ -377,65 +396,51 @@ def stage_counts_rebuild(*, village_ids: list[int] | None = None) -> int:
         stage_counts = stage_counts.filter(village_id__in=village_ids)
         breakdown_counts = breakdown_counts.filter(village_id__in=village_ids)
         residents = residents.filter(village_id__in=village_ids)
-    stage_counts.delete()
-    breakdown_counts.delete()
+    with timed("counters: old rows deleted"):
+        stage_counts.delete()
+        breakdown_counts.delete()
     stage_rows: Counter = Counter()
     breakdown_rows: Counter = Counter()
-    for stage, field_name in STAGE_DATE_FIELDS.items():
-        band, age = age_band_sql(field_name)
-        grouped = (
-            residents.filter(**{f"{field_name}__isnull": False})
-            .annotate(
-                semester_index=semester_index_sql(field_name),
-                age=age,
-            )
-            .annotate(
-                band=band,
-                agency=Coalesce(
-                    Cast("trained_agency_id", CharField()),
-                    Value(""),
-                    output_field=CharField(),
-                ),
-            )
-            .values(
-                "village_id",
-                "semester_index",
-                "gender",
-                "band",
-                "agency",
-                "trained_category",
-                "heard_via",
-            )
-            .annotate(n=Count("pk"))
-            .order_by()
+    with timed("counters: residents grouped (one scan)"):
+        grouped = _grouped(residents)
+    for village_id, stage, semester, dimension, value, n in grouped:
+        key = (village_id, stage, int(semester))
+        if dimension:
+            breakdown_rows[(*key, dimension, value)] += int(n)
+        else:
+            stage_rows[key] += int(n)
+    with timed("counters: rows inserted"):
+        _insert(StageCount, ["village_id", "stage", "semester"], stage_rows)
+        _insert(
+            BreakdownCount,
+            ["village_id", "stage", "semester", "dimension", "value"],
+            breakdown_rows,
         )
-        for village_id, semester, dimension, value, n in _rolled_up(grouped):
-            key = (village_id, stage.value, int(semester))
-            if dimension:
-                breakdown_rows[(*key, dimension, value)] += int(n)
-            else:
-                stage_rows[key] += int(n)
-    StageCount.objects.bulk_create(
-        (
-            StageCount(village_id=v, stage=s, semester=i, count=n)
-            for (v, s, i), n in stage_rows.items()
-        ),
-        batch_size=2000,
-    )
-    BreakdownCount.objects.bulk_create(
-        (
-            BreakdownCount(
-                village_id=v, stage=s, semester=i, dimension=d, value=value, count=n
-            )
-            for (v, s, i, d, value), n in breakdown_rows.items()
-        ),
-        batch_size=2000,
-    )
     _counts_changed(village_ids)
     return len(stage_rows)
 
 
-# Each breakdown dimension and the column of the grouped residents it is read from.
+def _insert(model, columns: list[str], counts: Counter) -> None:
+    """Counter rows (key -> count) in multi-row INSERTs: tens of thousands of rows after a
+    bulk load, where bulk_create would make and prepare a model instance for each."""
+    fields = [model._meta.get_field(name) for name in [*columns, "count"]]
+    rows = [(*key, n) for key, n in counts.items()]
+    # As many rows a statement as the database takes parameters (SQLite has a limit).
+    size = min(connection.ops.bulk_batch_size(fields, rows) or 1, 5000)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            batch = rows[start : start + size]
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608 (names from the model)
+                + ", ".join([row] * len(batch)),
+                [value for values in batch for value in values],
+            )
+
+
+# Each breakdown dimension and the column of the unnested residents it is read from.
 _ROLL_UP = [
     (Dimension.GENDER.value, "gender"),
     (Dimension.AGE.value, "band"),
@@ -445,25 +450,120 @@ _ROLL_UP = [
 ]
 
 
-def _rolled_up(grouped) -> list[tuple]:
-    """The residents grouped by every counted attribute, summed by the database per
-    kelurahan and semester (dimension "") and per dimension and value: a few thousand rows
-    instead of about one per two residents to add up in Python."""
-    sql, params = grouped.query.sql_with_params()
-    params = [*params]
+def _grouped(residents: QuerySet) -> list[tuple]:
+    """(village id, stage, semester index, dimension, value, n) of these residents: per
+    kelurahan, stage and semester (dimension "") and per breakdown dimension and value.
+
+    One scan of the residents: each row carries every stage's semester and age band
+    (the rules above, as SQL), and is unnested into one row per stage reached. PostgreSQL
+    then sums all groupings in one pass (GROUPING SETS), without JIT: compiling the wide
+    expressions costs seconds and saves nothing on a scan this simple. Other databases
+    (SQLite: tests, small installs) sum each grouping of the unnested rows in turn.
+    """
+    stages = list(STAGE_DATE_FIELDS.items())
+    ages, semesters, bands = {}, {}, {}
+    for n, (_stage, field_name) in enumerate(stages):
+        band, age = age_band_sql(field_name, age_alias=f"age_{n}")
+        reached = Q(**{f"{field_name}__isnull": False})  # else NULL, not worked out
+        ages[f"age_{n}"] = age
+        semesters[f"semester_{n}"] = Case(
+            When(reached, then=semester_index_sql(field_name)),
+            output_field=IntegerField(),
+        )
+        bands[f"band_{n}"] = Case(When(reached, then=band), output_field=CharField())
+    rows = (
+        residents.annotate(**ages)
+        .annotate(
+            **semesters,
+            **bands,
+            agency=Coalesce(
+                Cast("trained_agency_id", CharField()),
+                Value(""),
+                output_field=CharField(),
+            ),
+        )
+        .values(
+            "village_id",
+            "gender",
+            "agency",
+            "trained_category",
+            "heard_via",
+            *semesters,
+            *bands,
+        )
+        .order_by()
+    )
+    sql, params = rows.query.sql_with_params()
+    stage_names = [stage.value for stage, _field in stages]
+    if connection.vendor == "postgresql":
+        return _grouped_in_one_pass(sql, [*params], stage_names)
+    return _grouped_in_turn(sql, [*params], stage_names)
+
+
+# Table and column names below are the models' and the queries' own aliases, not input.
+
+
+def _grouped_in_one_pass(sql: str, params: list, stages: list[str]) -> list[tuple]:
+    columns = [column for _dimension, column in _ROLL_UP]
+    key = "village_id, stage, semester"
+    per_stage = ", ".join(
+        f"(%s, r.semester_{n}, r.band_{n})" for n in range(len(stages))
+    )
+    sets = ", ".join([f"({key})", *(f"({key}, {column})" for column in columns)])
+    query = (
+        f"SELECT {key}, GROUPING({', '.join(columns)}), {', '.join(columns)}, COUNT(*)"  # noqa: S608
+        f" FROM ({sql}) AS r"
+        f" CROSS JOIN LATERAL (VALUES {per_stage}) AS s (stage, semester, band)"
+        f" WHERE s.semester IS NOT NULL GROUP BY GROUPING SETS ({sets})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit')")
+        jit = cursor.fetchone()[0]
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(query, [*params, *stages])
+        found = cursor.fetchall()
+        cursor.execute("SELECT set_config('jit', %s, true)", [jit])
+    # GROUPING() has a bit per column, the first column's highest, set where the column
+    # is left out: all set for the headline, all but one for a breakdown.
+    left_out = {
+        (1 << len(columns)) - 1 - (1 << (len(columns) - 1 - n)): n
+        for n in range(len(columns))
+    }
+    grouped = []
+    for village_id, stage, semester, grouping, *values, n in found:
+        if grouping in left_out:
+            index = left_out[grouping]
+            dimension, value = _ROLL_UP[index][0], values[index]
+        else:
+            dimension, value = "", ""
+        grouped.append((village_id, stage, semester, dimension, value, n))
+    return grouped
+
+
+def _grouped_in_turn(sql: str, params: list, stages: list[str]) -> list[tuple]:
+    columns = [column for _dimension, column in _ROLL_UP if column != "band"]
+    unnested = " UNION ALL ".join(
+        f"SELECT village_id, %s AS stage, semester_{n} AS semester,"  # noqa: S608
+        f" band_{n} AS band, {', '.join(columns)} FROM r"
+        f" WHERE semester_{n} IS NOT NULL"
+        for n in range(len(stages))
+    )
+    params += stages
     parts = [
-        "SELECT village_id, semester_index, '', '', SUM(n) FROM g"
-        " GROUP BY village_id, semester_index"
+        "SELECT village_id, stage, semester, '', '', COUNT(*) FROM s"
+        " GROUP BY village_id, stage, semester"
     ]
     for dimension, column in _ROLL_UP:
-        # Column names are the grouped query's own aliases, not input.
         parts.append(
-            f"SELECT village_id, semester_index, %s, {column}, SUM(n) FROM g"  # noqa: S608
-            f" GROUP BY village_id, semester_index, {column}"
+            f"SELECT village_id, stage, semester, %s, {column}, COUNT(*) FROM s"  # noqa: S608
+            f" GROUP BY village_id, stage, semester, {column}"
         )
         params.append(dimension)
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH g AS ({sql}) " + " UNION ALL ".join(parts), params)
+        cursor.execute(
+            f"WITH r AS ({sql}), s AS ({unnested}) " + " UNION ALL ".join(parts),
+            params,
+        )
         return cursor.fetchall()
 
 

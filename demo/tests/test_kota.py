@@ -15,7 +15,14 @@ from demo.programs import demo_programs
 from demo.residents import demo_residents
 from demo.tests.helpers import kept, kept_after_full_rebuild, schema
 from demo.tests.test_programs import digest
-from participants.models import Resident, StageRecord
+from participants.models import (
+    DERIVED_FIELDS,
+    BreakdownCount,
+    Resident,
+    StageCount,
+    StageRecord,
+)
+from participants.stages import resident_stages_rebuild
 from programs.models import Enrollment, Program
 
 TODAY = date(2025, 11, 1)
@@ -109,3 +116,68 @@ def test_each_index_is_built_once_for_the_whole_load(places, monkeypatch):
     assert schema(*tables) == before
     assert built and len(built) == len(set(built)), "an index was built twice"
     assert kept() == kept_after_full_rebuild()
+
+
+def test_residents_are_written_once_with_the_stage_dates_the_rebuild_gives(
+    places, monkeypatch
+):
+    """The load writes each new resident with its stage dates (its stage records, its first
+    hadir/lulus enrolment as demo.programs makes them) instead of rebuilding them after:
+    participants.stages' rebuild over the same rows must find nothing to change."""
+    rebuilt = []
+    monkeypatch.setattr(
+        bulk, "resident_stages_rebuild", lambda **kwargs: rebuilt.append(kwargs)
+    )
+
+    demo_kota_load(
+        residents={"31.73": 400, "31.74": 150},
+        programs=["31.73"],
+        seed=8,
+        today=TODAY,
+    )
+
+    assert rebuilt == []  # no second write of the residents
+    written = list(Resident.objects.order_by("pk").values_list("pk", *DERIVED_FIELDS))
+    trained = Resident.objects.filter(trained_on__isnull=False)
+    assert trained.exists() and Resident.objects.filter(mentored_on__isnull=False)
+    assert not trained.filter(village__district__city__code="31.74").exists()
+    assert Enrollment.objects.values("resident").distinct().count() > trained.count()
+    assert resident_stages_rebuild() == 0
+    assert (
+        list(Resident.objects.order_by("pk").values_list("pk", *DERIVED_FIELDS))
+        == written
+    )
+    assert kept() == kept_after_full_rebuild()
+
+
+def test_trainings_for_residents_stored_earlier_rebuild_their_stage_dates(places):
+    demo_kota_load(residents={"31.73": 200}, seed=9, today=TODAY)
+    assert not Resident.objects.filter(trained_on__isnull=False).exists()
+
+    demo_kota_load(residents={"31.73": 200}, programs=["31.73"], seed=9, today=TODAY)
+
+    assert Resident.objects.count() == 200
+    assert Resident.objects.filter(trained_on__isnull=False).exists()
+    assert kept() == kept_after_full_rebuild()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="ANALYZE after the load: PostgreSQL"
+)
+def test_the_tables_the_load_wrote_are_analyzed(places):
+    """The first queries after a load plan with its numbers: the planner's row count of
+    every table it wrote (pg_class.reltuples, -1 before any ANALYZE) is filled in."""
+    demo_kota_load(residents={"31.73": 120}, programs=["31.73"], seed=7, today=TODAY)
+
+    tables = [
+        model._meta.db_table
+        for model in (Resident, StageRecord, Program, Enrollment)
+        + (StageCount, BreakdownCount)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%s)", [tables]
+        )
+        estimates = dict(cursor.fetchall())
+    assert sorted(estimates) == sorted(tables)
+    assert all(n > 0 for n in estimates.values()), estimates
