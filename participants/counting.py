@@ -265,14 +265,15 @@ def counts_follow(before: CountedState | None, after: CountedState | None) -> No
     counts_follow_many([(before, after)])
 
 
+# Each counter table's key, in its unique constraint's order (the keys of the diffs).
+STAGE_KEY = ["village_id", "stage", "semester"]
+BREAKDOWN_KEY = [*STAGE_KEY, "dimension", "value"]
+
+
 def _apply_both(stage_diff: Counter, breakdown_diff: Counter) -> None:
     """Both counter tables moved by their differences; listeners told which kelurahan."""
-    _apply(StageCount, ["village_id", "stage", "semester"], stage_diff)
-    _apply(
-        BreakdownCount,
-        ["village_id", "stage", "semester", "dimension", "value"],
-        breakdown_diff,
-    )
+    _apply(StageCount, STAGE_KEY, stage_diff)
+    _apply(BreakdownCount, BREAKDOWN_KEY, breakdown_diff)
     _counts_changed(key[0] for key in (*stage_diff, *breakdown_diff))
 
 
@@ -355,7 +356,6 @@ def _apply(model, columns: list[str], diff: Counter) -> None:
     table = model._meta.db_table
     increases = sorted((key, n) for key, n in diff.items() if n > 0)
     decreases = sorted((key, -n) for key, n in diff.items() if n < 0)
-    key_columns = ", ".join(columns)
     with connection.cursor() as cursor:
         # Sorted keys: two writers touching the same counters lock them in the same order.
         for key, n in decreases:
@@ -368,15 +368,7 @@ def _apply(model, columns: list[str], diff: Counter) -> None:
             )
             if cursor.rowcount != 1:
                 raise StageCountMismatch(f"{table} {key} cannot drop by {n}")
-        if increases:
-            row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
-            cursor.execute(
-                f"INSERT INTO {table} ({key_columns}, count) VALUES "  # noqa: S608
-                + ", ".join([row] * len(increases))
-                + f" ON CONFLICT ({key_columns}) DO UPDATE"
-                f" SET count = {table}.count + excluded.count",
-                [value for key, n in increases for value in (*key, n)],
-            )
+    _insert(model, columns, increases, add_to_existing=True)
 
 
 @transaction.atomic
@@ -410,32 +402,44 @@ def stage_counts_rebuild(
         else:
             stage_rows[key] += int(n)
     with timed("counters: rows inserted"):
-        _insert(StageCount, ["village_id", "stage", "semester"], stage_rows)
-        _insert(
-            BreakdownCount,
-            ["village_id", "stage", "semester", "dimension", "value"],
-            breakdown_rows,
-        )
+        _insert(StageCount, STAGE_KEY, stage_rows.items())
+        _insert(BreakdownCount, BREAKDOWN_KEY, breakdown_rows.items())
     _counts_changed(village_ids)
     return len(stage_rows)
 
 
-def _insert(model, columns: list[str], counts: Counter) -> None:
-    """Counter rows (key -> count) in multi-row INSERTs: tens of thousands of rows after a
-    bulk load, where bulk_create would make and prepare a model instance for each."""
+def _insert(
+    model, columns: list[str], counts: Iterable, *, add_to_existing: bool = False
+) -> None:
+    """Counter rows ((key, count) pairs, key in `columns` order) in multi-row INSERTs, as
+    many rows a statement as the database takes parameters: one statement for a write's
+    few counters, batches for the tens of thousands of a rebuild (where bulk_create would
+    make and prepare a model instance for each). add_to_existing: a counter already there
+    grows by the count (ON CONFLICT ... DO UPDATE)."""
     fields = [model._meta.get_field(name) for name in [*columns, "count"]]
-    rows = [(*key, n) for key, n in counts.items()]
-    # As many rows a statement as the database takes parameters (SQLite has a limit).
+    rows = [(*key, n) for key, n in counts]
+    if not rows:
+        return
+    # SQLite has a limit on parameters a statement; PostgreSQL none, so 5,000 rows.
     size = min(connection.ops.bulk_batch_size(fields, rows) or 1, 5000)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(field.column) for field in fields)
+    key_names = ", ".join(quote(field.column) for field in fields[:-1])
+    on_conflict = (
+        f" ON CONFLICT ({key_names}) DO UPDATE SET count = {table}.count + excluded.count"
+        if add_to_existing
+        else ""
+    )
     with connection.cursor() as cursor:
         for start in range(0, len(rows), size):
             batch = rows[start : start + size]
             cursor.execute(
-                f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608 (names from the model)
-                + ", ".join([row] * len(batch)),
+                # Table and column names come from the model; values are parameters.
+                f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608
+                + ", ".join([row] * len(batch))
+                + on_conflict,
                 [value for values in batch for value in values],
             )
 
@@ -589,14 +593,12 @@ def _snapshot(village_ids) -> dict:
         breakdown_counts = breakdown_counts.filter(village_id__in=village_ids)
     snapshot = {
         (v, s, str(Semester.from_index(i))): n
-        for v, s, i, n in stage_counts.values_list(
-            "village_id", "stage", "semester", "count"
-        )
+        for v, s, i, n in stage_counts.values_list(*STAGE_KEY, "count")
     }
     snapshot |= {
         (v, s, str(Semester.from_index(i)), d, value): n
         for v, s, i, d, value, n in breakdown_counts.values_list(
-            "village_id", "stage", "semester", "dimension", "value", "count"
+            *BREAKDOWN_KEY, "count"
         )
     }
     return {key: n for key, n in snapshot.items() if n}
