@@ -117,7 +117,8 @@ class ResidentQuerySet(models.QuerySet):
     def in_villages(self, ids) -> "ResidentQuerySet":
         ids = tuple(ids)
         if self.villages is not None:
-            ids = tuple(pk for pk in self.villages if pk in set(ids))
+            wanted = set(ids)
+            ids = tuple(pk for pk in self.villages if pk in wanted)
         narrowed = self.filter(village_id__in=ids)
         narrowed.villages = ids
         return narrowed

@@ -46,10 +46,10 @@ def _village_ids(districts) -> list[int]:
     )
 
 
-def _counters(model, *, districts, stage: str, first: Semester, last: Semester):
-    """The counter rows of these kecamatan for one stage between two semesters."""
+def _counters(model, *, village_ids, stage: str, first: Semester, last: Semester):
+    """The counter rows of these kelurahan for one stage between two semesters."""
     return model.objects.filter(
-        village_id__in=_village_ids(districts),
+        village_id__in=village_ids,
         stage=stage,
         semester__gte=first.index,
         semester__lte=last.index,
@@ -61,7 +61,7 @@ def counted_headline(
 ) -> int:
     """Residents of these kecamatan who reached the stage between two semesters."""
     span = {"stage": stage, "first": first, "last": last}
-    rows = _counters(StageCount, districts=districts, **span)
+    rows = _counters(StageCount, village_ids=_village_ids(districts), **span)
     return rows.aggregate(n=Sum("count"))["n"] or 0
 
 
@@ -70,9 +70,14 @@ def breakdowns(
 ) -> dict[str, list[tuple[str, int]]]:
     """{dimension: [(label, count), ...]}; each list sums to counted_headline()."""
     result: dict[str, list[tuple[str, int]]] = {}
-    span = {"stage": stage, "first": first, "last": last}
+    span = {
+        "village_ids": _village_ids(districts),  # read once, for both counter tables
+        "stage": stage,
+        "first": first,
+        "last": last,
+    }
     by_village = (
-        _counters(StageCount, districts=districts, **span)
+        _counters(StageCount, **span)
         .values("village__name")
         .annotate(n=Sum("count"))
         .order_by("village__name")
@@ -80,7 +85,7 @@ def breakdowns(
     result[KELURAHAN] = [(r["village__name"], r["n"]) for r in by_village if r["n"]]
     split: dict[str, dict[str, int]] = {}
     rows = (
-        _counters(BreakdownCount, districts=districts, **span)
+        _counters(BreakdownCount, **span)
         .values("dimension", "value")
         .annotate(n=Sum("count"))
         .order_by()
@@ -165,11 +170,12 @@ def village_semesters(
     *, district: District, stage: str, semesters: list[Semester]
 ) -> list[VillageRow]:
     """Kelurahan × semester of one kecamatan: every kelurahan, with zeros where none."""
+    villages = list(district.villages.order_by("name"))
     counts: dict[tuple[int, int], int] = {
         (row["village_id"], row["semester"]): row["n"]
         for row in _counters(
             StageCount,
-            districts=[district],
+            village_ids=[village.pk for village in villages],
             stage=stage,
             first=semesters[0],
             last=semesters[-1],
@@ -179,7 +185,7 @@ def village_semesters(
         .order_by()
     }
     rows = []
-    for village in district.villages.order_by("name"):
+    for village in villages:
         per_semester = [counts.get((village.pk, s.index), 0) for s in semesters]
         rows.append(VillageRow(village, per_semester, sum(per_semester)))
     return rows
