@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from jakpreneur.history import HistoricalRecords
 from jakpreneur.text import CleanTextModelMixin
 
 # Nobody reaches more with one activity; a larger number is a typing slip (a social media

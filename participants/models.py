@@ -6,8 +6,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from jakpreneur.history import HistoricalRecords
 from jakpreneur.text import CleanTextModelMixin
 
 from .identity import name_normalize, nik_mask

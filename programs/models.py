@@ -6,8 +6,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from jakpreneur.history import HistoricalRecords
 from jakpreneur.text import CleanTextModelMixin
 from participants.models import Sector
 
