@@ -163,8 +163,12 @@ STORAGES = {
     },
 }
 
+_DEFAULT_CACHE = env.cache("CACHE_URL", default="locmemcache://")
+if _DEFAULT_CACHE["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # The same, with one Redis client per connection pool (jakpreneur/cache.py).
+    _DEFAULT_CACHE["BACKEND"] = "jakpreneur.cache.RedisCache"
 CACHES = {
-    "default": env.cache("CACHE_URL", default="locmemcache://"),
+    "default": _DEFAULT_CACHE,
     # Rendered fragments keyed by their whole content (`{% cache %}` over a kecamatan's
     # dashboard card, reports.selectors.AreaProgress.content_key): such a key cannot go
     # stale, so each worker keeps its own in memory: no round trip to Redis, nothing to
