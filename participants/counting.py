@@ -272,8 +272,27 @@ BREAKDOWN_KEY = [*STAGE_KEY, "dimension", "value"]
 
 def _apply_both(stage_diff: Counter, breakdown_diff: Counter) -> None:
     """Both counter tables moved by their differences; listeners told which kelurahan."""
-    _apply(StageCount, STAGE_KEY, stage_diff)
-    _apply(BreakdownCount, BREAKDOWN_KEY, breakdown_diff)
+    tables = [
+        (StageCount, STAGE_KEY, stage_diff),
+        (BreakdownCount, BREAKDOWN_KEY, breakdown_diff),
+    ]
+    if any(n < 0 for _model, _key, diff in tables for n in diff.values()):
+        for model, columns, diff in tables:
+            _apply(model, columns, diff)
+    else:
+        # Only increases (a registration, a stage): both tables' UPSERTs in one round trip.
+        _execute(
+            [
+                statement
+                for model, columns, diff in tables
+                for statement in _insert_statements(
+                    model,
+                    columns,
+                    sorted((key, n) for key, n in diff.items() if n),
+                    add_to_existing=True,
+                )
+            ]
+        )
     _counts_changed(key[0] for key in (*stage_diff, *breakdown_diff))
 
 
@@ -416,10 +435,21 @@ def _insert(
     few counters, batches for the tens of thousands of a rebuild (where bulk_create would
     make and prepare a model instance for each). add_to_existing: a counter already there
     grows by the count (ON CONFLICT ... DO UPDATE)."""
+    with connection.cursor() as cursor:
+        for sql, params in _insert_statements(
+            model, columns, counts, add_to_existing=add_to_existing
+        ):
+            cursor.execute(sql, params)
+
+
+def _insert_statements(
+    model, columns: list[str], counts: Iterable, *, add_to_existing: bool = False
+) -> list[tuple[str, list]]:
+    """The statements of _insert, as (SQL, parameters)."""
     fields = [model._meta.get_field(name) for name in [*columns, "count"]]
     rows = [(*key, n) for key, n in counts]
     if not rows:
-        return
+        return []
     # SQLite has a limit on parameters a statement; PostgreSQL none, so 5,000 rows.
     size = min(connection.ops.bulk_batch_size(fields, rows) or 1, 5000)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
@@ -432,16 +462,33 @@ def _insert(
         if add_to_existing
         else ""
     )
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            batch = rows[start : start + size]
-            cursor.execute(
+    statements = []
+    for start in range(0, len(rows), size):
+        batch = rows[start : start + size]
+        statements.append(
+            (
                 # Table and column names come from the model; values are parameters.
                 f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608
                 + ", ".join([row] * len(batch))
                 + on_conflict,
                 [value for values in batch for value in values],
             )
+        )
+    return statements
+
+
+def _execute(statements: list[tuple[str, list]]) -> None:
+    """A write's few statements: on PostgreSQL in one round trip (psycopg2 sends them as
+    one query string, run in the open transaction); elsewhere one after the other."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(statements) > 1:
+            cursor.execute(
+                "; ".join(sql for sql, _params in statements),
+                [value for _sql, params in statements for value in params],
+            )
+            return
+        for sql, params in statements:
+            cursor.execute(sql, params)
 
 
 # Each breakdown dimension and the column of the unnested residents it is read from.

@@ -253,7 +253,7 @@ def _stage_record_create(
     _field_rules_check(record)
     record._history_user = user
     record.save()
-    resident_stages_sync(resident_ids=[resident.pk], stages=[stage])
+    resident_stages_sync(resident_ids=[resident.pk], stages=[stage], locked=resident)
     return record
 
 

@@ -88,24 +88,35 @@ def _sources(stages: Iterable[str] | None) -> list[StageSource]:
 
 
 def resident_stages_sync(
-    *, resident_ids: Iterable[int], stages: Iterable[str] | None = None
+    *,
+    resident_ids: Iterable[int],
+    stages: Iterable[str] | None = None,
+    locked: Resident | None = None,
 ) -> int:
     """Recompute these residents' dates of these stages (default all) and move the counters.
 
     Call inside the transaction of the write that changed a source row; returns how many
-    residents changed.
+    residents changed. `locked`: the one resident, already locked (select_for_update) and
+    read by the caller in this transaction before it wrote the source row; it is not read
+    again.
     """
     ids = {pk for pk in resident_ids if pk is not None}
     if not ids:
         return 0
-    # Lock first, read after: a writer that committed a source row while we waited for the
-    # lock is then seen by the reads below (read committed), so no stale date is written.
-    residents = list(
-        Resident.objects.select_for_update()
-        .filter(pk__in=ids)
-        .order_by("pk")
-        .values("pk", *STATE_FIELDS)
-    )
+    if locked is not None and ids == {locked.pk}:
+        residents = [
+            {"pk": locked.pk, **{name: getattr(locked, name) for name in STATE_FIELDS}}
+        ]
+    else:
+        # Lock first, read after: a writer that committed a source row while we waited
+        # for the lock is then seen by the reads below (read committed), so no stale date
+        # is written.
+        residents = list(
+            Resident.objects.select_for_update()
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values("pk", *STATE_FIELDS)
+        )
     new: dict[int, dict[str, object]] = {pk: {} for pk in ids}
     for source in _sources(stages):
         for values in new.values():

@@ -22,8 +22,13 @@ from wilayah.models import Village
 # who holds the NIK; whether anyone has the same name and birth date; the service's
 # transaction (BEGIN, INSERT resident, INSERT its history, the two counter UPSERTs,
 # COMMIT; inside a test's transaction SAVEPOINT and RELEASE instead of BEGIN and COMMIT).
+# PostgreSQL gets the two UPSERTs in one round trip (participants.counting._execute).
 # Was 59.
 REGISTRATION_QUERIES = 11
+
+
+def registration_queries() -> int:
+    return REGISTRATION_QUERIES - (connection.vendor == "postgresql")
 
 
 def _fields(**overrides):
@@ -47,7 +52,7 @@ def _fields(**overrides):
     return fields | overrides
 
 
-def test_a_registration_post_costs_eleven_statements(
+def test_a_registration_post_costs_at_most_eleven_statements(
     client, places, django_capture_on_commit_callbacks
 ):
     clerk = staff_user(Role.KELURAHAN, "31.73.08.1005")
@@ -77,7 +82,7 @@ def test_a_registration_post_costs_eleven_statements(
     assert response.status_code == 302
     assert response.url == resident.get_absolute_url()
     statements = [query["sql"] for query in queries.captured_queries]
-    assert len(statements) == REGISTRATION_QUERIES, "\n".join(statements)
+    assert len(statements) == registration_queries(), "\n".join(statements)
     # Each thing asked once (the NIK's holder, the kelurahan); no constraint re-checked.
     assert sum('"participants_resident"."nik" =' in sql for sql in statements) == 1
     assert sum('FROM "wilayah_village"' in sql for sql in statements) == 1

@@ -16,12 +16,13 @@ from participants.services import stage_record_create
 from participants.tests.factories import ResidentFactory
 
 # Session; user with staff profile; the clerk's kelurahan and the resident in them; BEGIN;
-# the resident locked; the record and its history row; the stage sync (the resident
-# locked with its stage fields, the earliest record, the resident's new date, the two
-# counter UPSERTs); COMMIT (inside a test's transaction SAVEPOINT and RELEASE instead of
-# BEGIN and COMMIT). Was 43: the form and the service each validated the record, asking
-# the database a SELECT per CheckConstraint, and the clerk's area was asked twice.
-STAGE_QUERIES = 14
+# the resident locked; the record and its history row; the stage sync (the earliest
+# record, the resident's new date, the two counter UPSERTs: one round trip on
+# PostgreSQL); COMMIT (inside a test's transaction SAVEPOINT and RELEASE instead of BEGIN
+# and COMMIT). Was 43: the form and the service each validated the record, asking the
+# database a SELECT per CheckConstraint, and the clerk's area was asked twice; then 14: the
+# sync locked and read the resident again.
+STAGE_QUERIES = 13
 
 
 def test_a_stage_post_asks_no_constraint_of_the_database(
@@ -46,7 +47,9 @@ def test_a_stage_post_asks_no_constraint_of_the_database(
     assert response.status_code == 302
     statements = [query["sql"] for query in queries.captured_queries]
     assert not any("_check" in sql for sql in statements), statements
-    assert len(statements) == STAGE_QUERIES, "\n".join(statements)
+    assert len(statements) == STAGE_QUERIES - (connection.vendor == "postgresql"), (
+        "\n".join(statements)
+    )
     resident.refresh_from_db()
     assert resident.mentored_on == date(2025, 2, 1)
 
