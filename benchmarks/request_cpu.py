@@ -234,6 +234,8 @@ def main() -> int:
         stats.print_stats(int(os.environ.get("PROFILE_LINES", "60")))
         if os.environ.get("PROFILE_CALLERS"):  # PROFILE_CALLERS=deepcopy: who calls it
             stats.print_callers(os.environ["PROFILE_CALLERS"])
+        if os.environ.get("PROFILE_CALLEES"):  # PROFILE_CALLEES=forms.py:175: its calls
+            stats.print_callees(os.environ["PROFILE_CALLEES"])
         return 0
     spent: dict[str, list[float]] = {name: [] for name, _step in steps}
     for _round in range(args.rounds):
