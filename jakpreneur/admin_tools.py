@@ -44,10 +44,15 @@ class LargeTablePaginator(Paginator):
 
 
 def clean_text_form(form_class):
-    """form_class, cleaning every value it receives of control characters (jakpreneur.text)."""
-    if issubclass(form_class, CleanTextFormMixin):
+    """form_class, cleaning every value it receives of control characters (jakpreneur.text),
+    and rendered by Django's default renderer: the admin's widgets have template-language
+    templates only, not the Jinja2 ones the app's forms render with."""
+    if issubclass(form_class, CleanTextFormMixin) and form_class.default_renderer is None:
         return form_class
-    return type(form_class.__name__, (CleanTextFormMixin, form_class), {})
+    bases = (form_class,)
+    if not issubclass(form_class, CleanTextFormMixin):
+        bases = (CleanTextFormMixin, form_class)
+    return type(form_class.__name__, bases, {"default_renderer": None})
 
 
 class CleanTextAdminMixin:
