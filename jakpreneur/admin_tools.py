@@ -47,7 +47,10 @@ def clean_text_form(form_class):
     """form_class, cleaning every value it receives of control characters (jakpreneur.text),
     and rendered by Django's default renderer: the admin's widgets have template-language
     templates only, not the Jinja2 ones the app's forms render with."""
-    if issubclass(form_class, CleanTextFormMixin) and form_class.default_renderer is None:
+    if (
+        issubclass(form_class, CleanTextFormMixin)
+        and form_class.default_renderer is None
+    ):
         return form_class
     bases = (form_class,)
     if not issubclass(form_class, CleanTextFormMixin):
