@@ -271,28 +271,28 @@ BREAKDOWN_KEY = [*STAGE_KEY, "dimension", "value"]
 
 
 def _apply_both(stage_diff: Counter, breakdown_diff: Counter) -> None:
-    """Both counter tables moved by their differences; listeners told which kelurahan."""
+    """Both counter tables moved by their differences; listeners told which kelurahan.
+    The decreases first, each checked on its own row; then the increases of both tables
+    as UPSERTs, in one round trip on PostgreSQL (a registration's or a stage's only
+    statements here)."""
     tables = [
         (StageCount, STAGE_KEY, stage_diff),
         (BreakdownCount, BREAKDOWN_KEY, breakdown_diff),
     ]
-    if any(n < 0 for _model, _key, diff in tables for n in diff.values()):
-        for model, columns, diff in tables:
-            _apply(model, columns, diff)
-    else:
-        # Only increases (a registration, a stage): both tables' UPSERTs in one round trip.
-        _execute(
-            [
-                statement
-                for model, columns, diff in tables
-                for statement in _insert_statements(
-                    model,
-                    columns,
-                    sorted((key, n) for key, n in diff.items() if n),
-                    add_to_existing=True,
-                )
-            ]
-        )
+    for model, columns, diff in tables:
+        _decrease(model, columns, diff)
+    _execute(
+        [
+            statement
+            for model, columns, diff in tables
+            for statement in _insert_statements(
+                model,
+                columns,
+                sorted((key, n) for key, n in diff.items() if n > 0),
+                add_to_existing=True,
+            )
+        ]
+    )
     _counts_changed(key[0] for key in (*stage_diff, *breakdown_diff))
 
 
@@ -371,9 +371,8 @@ def _diffs_apply(stage_diff: Counter, breakdown_diff: Counter) -> None:
         stage_counts_rebuild(village_ids=villages)
 
 
-def _apply(model, columns: list[str], diff: Counter) -> None:
+def _decrease(model, columns: list[str], diff: Counter) -> None:
     table = model._meta.db_table
-    increases = sorted((key, n) for key, n in diff.items() if n > 0)
     decreases = sorted((key, -n) for key, n in diff.items() if n < 0)
     with connection.cursor() as cursor:
         # Sorted keys: two writers touching the same counters lock them in the same order.
@@ -387,7 +386,6 @@ def _apply(model, columns: list[str], diff: Counter) -> None:
             )
             if cursor.rowcount != 1:
                 raise StageCountMismatch(f"{table} {key} cannot drop by {n}")
-    _insert(model, columns, increases, add_to_existing=True)
 
 
 @transaction.atomic
@@ -427,25 +425,22 @@ def stage_counts_rebuild(
     return len(stage_rows)
 
 
-def _insert(
-    model, columns: list[str], counts: Iterable, *, add_to_existing: bool = False
-) -> None:
-    """Counter rows ((key, count) pairs, key in `columns` order) in multi-row INSERTs, as
-    many rows a statement as the database takes parameters: one statement for a write's
-    few counters, batches for the tens of thousands of a rebuild (where bulk_create would
-    make and prepare a model instance for each). add_to_existing: a counter already there
-    grows by the count (ON CONFLICT ... DO UPDATE)."""
+def _insert(model, columns: list[str], counts: Iterable) -> None:
+    """A rebuild's counter rows, batch by batch (each batch a big statement of its own)."""
     with connection.cursor() as cursor:
-        for sql, params in _insert_statements(
-            model, columns, counts, add_to_existing=add_to_existing
-        ):
+        for sql, params in _insert_statements(model, columns, counts):
             cursor.execute(sql, params)
 
 
 def _insert_statements(
     model, columns: list[str], counts: Iterable, *, add_to_existing: bool = False
 ) -> list[tuple[str, list]]:
-    """The statements of _insert, as (SQL, parameters)."""
+    """Counter rows ((key, count) pairs, key in `columns` order) as multi-row INSERTs, as
+    (SQL, parameters), as many rows a statement as the database takes parameters: one
+    statement for a write's few counters, batches for the tens of thousands of a rebuild
+    (where bulk_create would make and prepare a model instance for each).
+    add_to_existing: a counter already there grows by the count (ON CONFLICT ... DO
+    UPDATE)."""
     fields = [model._meta.get_field(name) for name in [*columns, "count"]]
     rows = [(*key, n) for key, n in counts]
     if not rows:
