@@ -417,6 +417,44 @@ def worker_pids(master: int) -> list[int]:
     return pids
 
 
+def cpu_seconds(master: int) -> dict[str, float]:
+    """CPU seconds used so far by the gunicorn master and its workers (the reaped ones
+    too), by every PostgreSQL process, and by this script, read from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"gunicorn": 0.0, "PostgreSQL": 0.0}
+    workers = set(worker_pids(master))
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            comm = (entry / "comm").read_text().strip()
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        own = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        if int(entry.name) == master:
+            # cutime + cstime: workers that ended (killed, restarted) and were reaped.
+            used["gunicorn"] += own + (int(fields[13]) + int(fields[14])) / tick
+        elif int(entry.name) in workers:
+            used["gunicorn"] += own
+        elif comm == "postgres":
+            used["PostgreSQL"] += own
+    times = os.times()
+    used["this script"] = times.user + times.system
+    return used
+
+
+def report_cpu(before: dict[str, float], requests: int, seconds: float) -> None:
+    """Each part's CPU a request, and how many of the cores it kept busy."""
+    after = cpu_seconds(before["master"])
+    parts = [
+        f"{name} {(after[name] - before[name]) / requests * 1000:.2f} ms "
+        f"({(after[name] - before[name]) / seconds:.2f} cores)"
+        for name in ("gunicorn", "PostgreSQL", "this script")
+    ]
+    print(f"  CPU a request: {', '.join(parts)}; {os.cpu_count()} cores")
+
+
 def restart_postgres() -> None:
     """Restart the cluster that serves DATABASE_URL (found by its port in pg_lsclusters),
     so a throw-away cluster on another port can take the fault while others share 5432."""
@@ -460,6 +498,13 @@ def report(results: Results, seconds: float, title: str) -> None:
             f"{percentile(times, 50):8.0f} {percentile(times, 95):8.0f} "
             f"{percentile(times, 99):8.0f}  {statuses}"
         )
+
+
+def users(results: Results) -> int:
+    """The users' requests (the health probes, a few a second, are not counted)."""
+    return sum(
+        len(times) for kind, times in results.times.items() if "healthz" not in kind
+    )
 
 
 def verify(results: Results) -> bool:
@@ -540,6 +585,7 @@ def main() -> int:
             Prober(results, stop, "healthz (workers)", port).start()
             Prober(results, stop, "healthz (probe port)", health_port).start()
             started = time.monotonic()
+            cpu = {**cpu_seconds(server.pid), "master": server.pid}
             faults = []
             if args.restart_postgres:
                 faults.append(
@@ -562,6 +608,7 @@ def main() -> int:
             for clerk in clerks:
                 clerk.join(timeout=TIMEOUT + 5)
             report(results, args.seconds, f"Round {round_}: the mixed load")
+            report_cpu(cpu, users(results), time.monotonic() - started)
             loaded = results
 
             anchor = Results()
@@ -570,6 +617,8 @@ def main() -> int:
                 Clerk(n, kind, session, None, programs, port, anchor, stop, serial)
                 for n, (kind, session, _village) in enumerate(kinds)
             ]
+            started = time.monotonic()
+            cpu = {**cpu_seconds(server.pid), "master": server.pid}
             for clerk in clerks:
                 clerk.anchor = True
                 clerk.start()
@@ -578,6 +627,7 @@ def main() -> int:
             for clerk in clerks:
                 clerk.join(timeout=TIMEOUT + 5)
             report(anchor, args.seconds / 3, f"Round {round_}: the anchor")
+            report_cpu(cpu, users(anchor), time.monotonic() - started)
             registrations = len(loaded.times["registration"]) / args.seconds
             inserts = len(anchor.times["anchor: one INSERT"]) / (args.seconds / 3)
             if inserts:

@@ -9,9 +9,12 @@ figures a busy machine hardly moves: it sends the mix's requests (a registration
 an enrolment by NIK, the Sekretaris Kota's dashboard right after a registration moved its
 counters, and the one-INSERT anchor) through the whole middleware stack with Django's test
 client, DEBUG off, and prints this process's CPU milliseconds a request of each kind: min and
-median over alternating rounds, and each kind's ratio to the anchor in the same round. Only
-the Python side is counted (PostgreSQL's own CPU is not); the database is the load script's
-(same set-up), so its name must end in "_bench".
+median over alternating rounds, and each kind's ratio to the anchor in the same round, with
+the CPU its PostgreSQL backend spent on it (read from /proc: the database must run on this
+machine). Two more rows time one statement sent by the ORM with no request around it (a
+resident read by NIK, one INSERT): the least each statement a view adds costs. `PROFILE=kind`
+prints each of that request's statements with its PostgreSQL CPU, then a profile of the
+request. The database is the load script's (same set-up), so its name must end in "_bench".
 """
 
 import argparse
@@ -179,6 +182,20 @@ def main() -> int:
         response = clients["kelurahan"].post("/bench/insert/", "", content_type=form)
         assert response.status_code == 200, response.status_code
 
+    from participants.models import AccessLog, Resident
+
+    logger = clients["kelurahan"].get("/").wsgi_request.user  # the clerk, signed in
+
+    def orm_read():
+        # One statement sent by the ORM, no request around it: what each statement
+        # a view adds costs in Python, at least (compiling, executing, reading).
+        Resident.objects.filter(nik=f"{serial:016d}").first()
+
+    def orm_insert():
+        AccessLog.objects.create(
+            user=logger, username=logger.get_username(), action="export_list"
+        )
+
     steps = [
         ("registration", registration),
         ("registration, NIK taken", registration_refused),
@@ -189,6 +206,8 @@ def main() -> int:
         ("enrolment, already in", enrolment_refused),
         ("dashboard (after a write)", dashboard),
         ("anchor: one INSERT", anchor),
+        ("ORM: a resident by NIK", orm_read),
+        ("ORM: one INSERT", orm_insert),
     ]
     registration()
     taken = list(registered)  # a resident registered and enrolled in programs[0]
@@ -199,6 +218,14 @@ def main() -> int:
     )
     for _name, step in steps:  # warm every path once
         step()
+    from django.db import connection
+
+    def server_ns() -> int:
+        """CPU nanoseconds of this connection's PostgreSQL backend so far (schedstat)."""
+        connection.ensure_connection()
+        pid = connection.connection.get_backend_pid()  # psycopg2's, no query
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+
     if os.environ.get("NO_GC"):  # how much of it is the cyclic garbage collector
         import gc
 
@@ -212,14 +239,37 @@ def main() -> int:
         for _ in range(args.requests):
             registration()
         pool = list(registered)
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
+        # Each statement's SQL and its PostgreSQL backend's CPU (µs, median of the
+        # requests of the first half of the pool); the profile takes the second half.
+        statements: dict[int, tuple[str, list[float]]] = {}
 
-        registered.append(pool.pop())
-        with CaptureQueriesContext(connection) as queries:
-            step()
-        for query in queries.captured_queries:
-            print(query["sql"][:300])
+        def timed(execute, sql, params, many, context):
+            statement = context["statement"]
+            before = server_ns()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                spent = (server_ns() - before) / 1000
+                _sql, times = statements.setdefault(statement, (sql, []))
+                times.append(spent)
+
+        for _ in range(len(pool) // 2):
+            registered.append(pool.pop())
+            if os.environ["PROFILE"].startswith("dashboard"):
+                registration()
+            context = {"statement": 0}
+
+            def numbered(execute, sql, params, many, ctx, context=context):
+                context["statement"] += 1
+                ctx["statement"] = context["statement"]
+                return timed(execute, sql, params, many, ctx)
+
+            with connection.execute_wrapper(numbered):
+                step()
+            registered.pop()
+        print("PostgreSQL µs  statement (the request's own, in order)")
+        for _number, (sql, times) in sorted(statements.items()):
+            print(f"{statistics.median(times):13.0f}  {sql[:160]}")
         profile = cProfile.Profile(time.process_time)  # CPU, not waits
         for n in range(len(pool)):
             registered.append(pool[n])
@@ -238,46 +288,47 @@ def main() -> int:
             stats.print_callees(os.environ["PROFILE_CALLEES"])
         return 0
     spent: dict[str, list[float]] = {name: [] for name, _step in steps}
+    server: dict[str, list[float]] = {name: [] for name, _step in steps}
     for _round in range(args.rounds):
         for name, step in steps if _round % 2 == 0 else steps[::-1]:
-            if name.startswith("dashboard"):
-                times = []
-                for _ in range(args.requests):
-                    registration()
-                    started = time.process_time()
-                    step()
-                    times.append(time.process_time() - started)
-                spent[name].append(sum(times) / len(times) * 1000)
-                continue
+            ours = theirs = 0.0
             if name in ("stage", "enrolment"):
                 for _ in range(args.requests - len(registered)):
                     registration()
                 pool = list(registered)
-                started = time.process_time()
-                for n in range(args.requests):
+            for n in range(args.requests):
+                if name.startswith("dashboard"):
+                    # Right after a registration moved the kota's counters, as under
+                    # the load, where every dashboard follows some registration.
+                    registration()
+                elif name in ("stage", "enrolment"):
                     registered.append(pool[n])
-                    step()
-                    registered.pop()
-                spent[name].append(
-                    (time.process_time() - started) / args.requests * 1000
-                )
-                registered[:] = []
-                continue
-            started = time.process_time()
-            for _ in range(args.requests):
+                before_server, started = server_ns(), time.process_time()
                 step()
-            spent[name].append((time.process_time() - started) / args.requests * 1000)
+                ours += time.process_time() - started
+                theirs += server_ns() - before_server
+                if name in ("stage", "enrolment"):
+                    registered.pop()
+            if name in ("stage", "enrolment"):
+                registered[:] = []
+            spent[name].append(ours / args.requests * 1000)
+            server[name].append(theirs / args.requests / 1e6)
     anchors = spent["anchor: one INSERT"]
     print(
-        f"CPU ms a request (this process), {args.rounds} rounds of {args.requests}; "
-        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+        f"CPU ms a request, {args.rounds} rounds of {args.requests}; load average "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}. This process (Django), and "
+        "its PostgreSQL backend (read from /proc: same machine)"
     )
-    print(f"  {'request':<28} {'min':>7} {'median':>7}   ÷ anchor, min–median")
+    print(
+        f"  {'request':<28} {'min':>7} {'median':>7}   ÷ anchor, min–median"
+        f"   {'PostgreSQL min':>14} {'median':>7}"
+    )
     for name, values in spent.items():
         ratios = [v / a for v, a in zip(values, anchors, strict=True)]
         print(
             f"  {name:<28} {min(values):7.2f} {statistics.median(values):7.2f}   "
             f"{min(ratios):.2f}–{statistics.median(ratios):.2f}"
+            f"{'':>14} {min(server[name]):14.2f} {statistics.median(server[name]):7.2f}"
         )
     return 0
 
