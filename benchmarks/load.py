@@ -418,8 +418,9 @@ def worker_pids(master: int) -> list[int]:
 
 
 def cpu_seconds(master: int) -> dict[str, float]:
-    """CPU seconds used so far by the gunicorn master and its workers (the reaped ones
-    too), by every PostgreSQL process, and by this script, read from /proc."""
+    """CPU seconds used so far by the gunicorn master and its workers, by PostgreSQL's
+    processes, and by this script, read from /proc. A master's children that ended
+    (workers restarted, backends closed) count through its cutime and cstime."""
     tick = os.sysconf("SC_CLK_TCK")
     used = {"gunicorn": 0.0, "PostgreSQL": 0.0}
     workers = set(worker_pids(master))
@@ -439,9 +440,18 @@ def cpu_seconds(master: int) -> dict[str, float]:
             used["gunicorn"] += own
         elif comm == "postgres":
             used["PostgreSQL"] += own
+            if int(fields[1]) == 1 or not _is_postgres(int(fields[1])):  # postmaster
+                used["PostgreSQL"] += (int(fields[13]) + int(fields[14])) / tick
     times = os.times()
     used["this script"] = times.user + times.system
     return used
+
+
+def _is_postgres(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip() == "postgres"
+    except OSError:
+        return False
 
 
 def report_cpu(before: dict[str, float], requests: int, seconds: float) -> None:
