@@ -268,8 +268,9 @@ def main() -> int:
                 step()
             registered.pop()
         print("PostgreSQL µs  statement (the request's own, in order)")
+        chars = int(os.environ.get("PROFILE_SQL_CHARS", "160"))
         for _number, (sql, times) in sorted(statements.items()):
-            print(f"{statistics.median(times):13.0f}  {sql[:160]}")
+            print(f"{statistics.median(times):13.0f}  {sql[:chars]}")
         profile = cProfile.Profile(time.process_time)  # CPU, not waits
         for n in range(len(pool)):
             registered.append(pool[n])

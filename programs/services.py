@@ -241,9 +241,9 @@ def enrollment_create_many(
     )
     residents = list(residents)
     already = set(
-        program.enrollments.filter(resident__in=residents).values_list(
-            "resident_id", flat=True
-        )
+        program.enrollments.filter(resident__in=residents)
+        .order_by()  # (the default order joins the programme and the residents)
+        .values_list("resident_id", flat=True)
     )
     for resident in residents:
         if resident.pk in already:
