@@ -2,12 +2,15 @@
 
 Django's ModelBackend reads the user by id on every request; the staff profile (role and
 area), which the access policy and the menu need on every page, then cost a second query.
-StaffBackend reads both in one (a join), otherwise it is ModelBackend.
+StaffBackend reads both in one (a join), its SQL compiled once per process, otherwise it
+is ModelBackend.
 """
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from jakpreneur.prepared import PreparedQuery
 
 
 class StaffBackend(ModelBackend):
@@ -20,9 +23,15 @@ class StaffBackend(ModelBackend):
         return user
 
     def get_user(self, user_id):
-        users = get_user_model()._default_manager.select_related("staff")
         try:
-            user = users.get(pk=user_id)
-        except get_user_model().DoesNotExist:
+            pk = get_user_model()._meta.pk.to_python(user_id)
+        except ValidationError:
             return None
-        return user if self.user_can_authenticate(user) else None
+        user = _USER_WITH_STAFF.get(pk)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+# Every request's user: its SQL compiled once per process (jakpreneur.prepared).
+_USER_WITH_STAFF = PreparedQuery(
+    lambda pk: get_user_model()._default_manager.select_related("staff").filter(pk=pk)
+)

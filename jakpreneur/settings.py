@@ -265,6 +265,8 @@ SECURE_CSP = {
     "form-action": ["'self'"],
     "frame-ancestors": ["'none'"],
 }
+# Django's database sessions; each request's read in SQL written once (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
 # A login lasts SESSION_COOKIE_AGE seconds at most, and ends after SESSION_IDLE_MINUTES
 # without a request (accounts.middleware.SessionTimeoutMiddleware enforces both).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
